@@ -1,0 +1,3 @@
+from midge_host.cli import entry
+
+entry()

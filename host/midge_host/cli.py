@@ -1,0 +1,51 @@
+"""The `midge` command: ``main(argv) -> int`` with one handler per command.
+
+Each module in ``midge_host.commands`` registers its sub-command with
+``register(subparsers)`` and sets ``func`` to a handler ``(args) -> int``.
+Handlers raise ``MidgeError`` for user errors; anything else is a bug and
+keeps its traceback.
+"""
+
+import argparse
+import importlib
+import sys
+
+from midge_host import __version__
+from midge_host.errors import MidgeError
+
+COMMANDS = []
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="midge",
+        description="TinyML for stock MicroPython boards.",
+    )
+    parser.add_argument("--version", action="version", version=f"midge {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"midge_host.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv=None):
+    """Run the command line ``argv`` (without the program name); return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args) or 0
+    except MidgeError as err:
+        print(f"midge: {err.message}", file=sys.stderr)
+        if err.hint:
+            print(f"midge: hint: {err.hint}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("midge: interrupted", file=sys.stderr)
+        return 130
+
+
+def entry():
+    sys.exit(main(sys.argv[1:]))
