@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup test demo bench clean
+.PHONY: setup test demo clean
 
 setup: $(STAMP)
 
@@ -22,9 +22,6 @@ test: setup
 
 demo: setup
 	$(PY) tools/demo.py
-
-bench: setup
-	$(PY) tools/bench.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info host/*.egg-info .pytest_cache

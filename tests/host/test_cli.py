@@ -1,0 +1,57 @@
+"""CLI conventions: main(argv) -> int, `midge: message` for user errors, tracebacks for bugs."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from midge_host import __version__, cli
+from midge_host.errors import MidgeError
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"midge {__version__}"
+
+
+def test_no_command_prints_usage_and_fails(capsys):
+    assert cli.main([]) == 2
+    assert "usage: midge" in capsys.readouterr().err
+
+
+def _fake_command(behaviour):
+    class Fake:
+        @staticmethod
+        def register(sub):
+            sub.add_parser("fake").set_defaults(func=behaviour)
+    return Fake
+
+
+def test_user_error_is_one_line_with_hint(monkeypatch, capsys):
+    def fail(args):
+        raise MidgeError("port ./vb does not exist", hint="start one with `midge sim --port ./vb`")
+
+    monkeypatch.setattr(cli, "COMMANDS", ["fake"])
+    monkeypatch.setattr(cli.importlib, "import_module", lambda name: _fake_command(fail))
+    assert cli.main(["fake"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["midge: port ./vb does not exist", "midge: hint: start one with `midge sim --port ./vb`"]
+
+
+def test_bugs_keep_their_traceback(monkeypatch):
+    def crash(args):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "COMMANDS", ["fake"])
+    monkeypatch.setattr(cli.importlib, "import_module", lambda name: _fake_command(crash))
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["fake"])
+
+
+def test_console_script_is_installed():
+    script = Path(sys.executable).with_name("midge")
+    out = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and out.stdout.startswith("midge ")
