@@ -1,0 +1,538 @@
+"""A generated suite of small int8 TFLite models covering every op midge's interpreter runs.
+
+Each entry of ``SPECS`` is a small graph, built with TensorFlow from random weights, fully
+integer-quantized with a representative dataset drawn from the same seed, and converted
+with ``TFLITE_BUILTINS_INT8`` (int8 input and output, except the float-I/O specs, whose
+float32 input and output bring QUANTIZE and DEQUANTIZE). Most specs are ``tf.function``
+graphs converted with ``TFLiteConverter.from_concrete_functions`` (which works for plain
+TensorFlow functions, unlike Keras 3 models); the ``keras_*`` specs are Keras 3 functional
+models, exported and converted ``from_saved_model`` as midge's trainer does.
+
+Together the specs cover ``SUITE_OPS`` (op names) and ``SUITE_FEATURES`` (fused
+activations, padding, strides, dilation, depth multiplier, per-channel weights,
+broadcasting, MEAN keepdims; see ``features_in``). Inputs are tiny (8x8x4 images, 16-64
+unit dense layers) so a pure-Python interpreter runs each model quickly.
+
+- ``build_model(name, seed)`` returns the .tflite bytes, cached on disk under
+  ``.cache/modelgen/`` by spec, seed, TensorFlow/Keras versions and this file's source,
+  so a cache hit does not even import TensorFlow.
+- ``build_suite(out_dir, seed)`` writes ``<name>.tflite`` for every spec.
+- ``ops_in``, ``features_in`` and ``random_inputs`` inspect any .tflite model; they need
+  only numpy and `tflite-micro`, not TensorFlow.
+
+For a fixed seed, TensorFlow 2.21 on one machine converts to identical bytes.
+"""
+
+import hashlib
+import importlib.metadata
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from midge_host.errors import MidgeError
+from midge_host.paths import REPO_ROOT
+from midge_host.tflm import builtin_op_name, read_model, schema
+
+DEFAULT_CACHE_DIR = Path(os.environ.get("MIDGE_MODELGEN_CACHE", REPO_ROOT / ".cache" / "modelgen"))
+"""Where built models are cached (override with the MIDGE_MODELGEN_CACHE variable)."""
+
+CALIBRATION_SAMPLES = 32
+"""Representative-dataset size: enough for stable ranges, small for speed."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One model of the suite.
+
+    ``graph(rng)`` makes the float model from a numpy Generator that supplies every
+    weight: a Python function of float32 tensors (traced as a ``tf.function`` over
+    ``inputs``), or a Keras model when ``keras`` is set. ``inputs`` are the float input
+    shapes, ``None`` marking a dynamic dimension (it becomes 1 in the .tflite shape).
+    ``ops`` are the builtin ops the converted model must contain and ``exercises`` says
+    what the spec is for. The converter orders a model's outputs its own way, not
+    necessarily as the function returns them.
+    """
+
+    name: str
+    exercises: str
+    ops: tuple
+    inputs: tuple
+    graph: object
+    float_io: bool = False
+    keras: bool = False
+
+
+# --- weights --------------------------------------------------------------------------
+
+def _kernel(rng, shape, fan_in):
+    """He-scaled normal weights, float32."""
+    return (rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)).astype(np.float32)
+
+
+def _bias(rng, n):
+    return (rng.standard_normal(n) * 0.1).astype(np.float32)
+
+
+def _conv(rng, x, kernel, filters, stride=1, padding="SAME", dilation=1):
+    """tf.nn.conv2d with fresh random weights; ``kernel`` is (height, width)."""
+    import tensorflow as tf
+
+    fan_in = kernel[0] * kernel[1] * x.shape[-1]
+    w = _kernel(rng, kernel + (x.shape[-1], filters), fan_in)
+    return tf.nn.conv2d(x, w, stride, padding, dilations=dilation) + _bias(rng, filters)
+
+
+def _depthwise(rng, x, multiplier, stride=1, padding="SAME", dilation=1):
+    """tf.nn.depthwise_conv2d, 3x3, with fresh random weights and bias."""
+    import tensorflow as tf
+
+    channels = x.shape[-1]
+    w = _kernel(rng, (3, 3, channels, multiplier), 9)
+    y = tf.nn.depthwise_conv2d(x, w, [1, stride, stride, 1], padding, dilations=[dilation, dilation])
+    return y + _bias(rng, channels * multiplier)
+
+
+def _dense(rng, x, units):
+    import tensorflow as tf
+
+    return tf.matmul(x, _kernel(rng, (x.shape[-1], units), x.shape[-1])) + _bias(rng, units)
+
+
+# --- the specs ------------------------------------------------------------------------
+
+def _dense_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        h = tf.nn.relu(_dense(rng, x, 64))
+        h = tf.nn.relu6(_dense(rng, h, 32))
+        return tf.nn.softmax(_dense(rng, h, 16))
+
+    return model
+
+
+def _conv_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        a = tf.nn.relu(_conv(rng, x, (3, 3), 8))
+        a = _conv(rng, a, (3, 3), 8, dilation=2)
+        a = tf.nn.relu6(_conv(rng, a, (3, 3), 8, stride=2))
+        a = _conv(rng, a, (1, 1), 4, padding="VALID")
+        b = tf.nn.relu(_conv(rng, x, (3, 3), 8, padding="VALID", dilation=2))
+        b = tf.nn.relu6(_conv(rng, b, (1, 3), 6, stride=2, padding="VALID"))
+        return a, b
+
+    return model
+
+
+def _depthwise_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        a = tf.nn.relu6(_depthwise(rng, x, 1))
+        a = tf.nn.relu(_depthwise(rng, a, 2, stride=2))
+        b = _depthwise(rng, x, 2, padding="VALID", dilation=2)
+        b = tf.nn.relu(_depthwise(rng, b, 1, stride=2, padding="VALID"))
+        return a, b
+
+    return model
+
+
+def _pool_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        smooth = tf.nn.avg_pool2d(x, 3, 1, "SAME")
+        return (
+            tf.reduce_mean(tf.nn.avg_pool2d(x, 2, 2, "VALID"), axis=[1, 2], keepdims=True),
+            tf.reduce_mean(tf.nn.max_pool2d(x, 3, 1, "SAME"), axis=[1, 2]),
+            tf.reduce_mean(x, axis=[2]),
+            tf.nn.max_pool2d(smooth, 2, 2, "VALID"),
+            tf.nn.avg_pool2d(x, 3, 2, "SAME"),
+        )
+
+    return model
+
+
+def _tensors_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        rows = tf.reshape(x, [1, 8, 32])
+        stacked = tf.stack([rows[:, 0:4], rows[:, 4:8]], axis=1)
+        strided = x[:, ::2, 1::2]
+        joined = tf.concat([x[..., 0:2], tf.nn.relu(x), x[..., 3:4]], axis=3)
+        padded = tf.pad(strided, [[0, 0], [1, 1], [2, 0], [0, 0]])
+        return stacked, joined, padded
+
+    return model
+
+
+def _dynamic_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        shape = tf.shape(x)
+        frames = tf.reshape(x, [shape[0], shape[1], 32])
+        y = tf.nn.relu(_conv(rng, tf.expand_dims(frames, 2), (1, 1), 8))
+        return tf.squeeze(y, [2])
+
+    return model
+
+
+def _broadcast_graph(rng):
+    import tensorflow as tf
+
+    def model(a, b, c):
+        scale = rng.uniform(0.5, 1.5, 4).astype(np.float32)
+        return (
+            tf.nn.relu(a + b),
+            a - c,
+            b - a,
+            a * b,
+            c * b,
+            a * scale,
+            a - tf.reduce_mean(a, axis=[1, 2], keepdims=True),
+        )
+
+    return model
+
+
+def _activations_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        return (
+            tf.nn.relu(x),
+            tf.nn.relu6(x),
+            tf.nn.leaky_relu(x, alpha=0.2),
+            x * tf.nn.relu6(x + 3.0) / 6.0,
+            tf.tanh(x),
+            tf.sigmoid(x),
+            tf.nn.softmax(x),
+        )
+
+    return model
+
+
+def _float_dense_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        return tf.nn.softmax(_dense(rng, tf.nn.relu(_dense(rng, x, 32)), 4))
+
+    return model
+
+
+def _keras_kws_graph(rng):
+    import keras
+
+    layers = keras.layers
+    x = inputs = keras.Input((16, 10, 1), batch_size=1)
+    x = layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.DepthwiseConv2D(3, padding="same", use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Conv2D(8, 1, use_bias=False)(x)
+    x = layers.ReLU()(layers.BatchNormalization()(x))
+    x = layers.Dropout(0.2)(layers.GlobalAveragePooling2D()(x))
+    model = keras.Model(inputs, layers.Dense(4, activation="softmax")(x))
+    _randomize(model, rng)
+    return model
+
+
+def _keras_motion_graph(rng):
+    import keras
+
+    layers = keras.layers
+    x = inputs = keras.Input((32, 3), batch_size=1)
+    x = layers.Conv1D(8, 5, activation="relu")(x)
+    x = layers.MaxPooling1D(2)(x)
+    x = layers.Conv1D(8, 3, activation="relu")(x)
+    x = layers.Dense(16, activation="relu")(layers.GlobalAveragePooling1D()(x))
+    model = keras.Model(inputs, layers.Dense(3, activation="softmax")(x))
+    _randomize(model, rng)
+    return model
+
+
+def _randomize(model, rng):
+    """Give every Keras weight a value from ``rng``, BatchNorm statistics included."""
+    import keras
+
+    for layer in model.layers:
+        for variable in layer.weights:
+            shape = tuple(variable.shape)
+            name = variable.path.rsplit("/", 1)[-1]
+            if name in ("gamma", "moving_variance"):
+                value = rng.uniform(0.5, 1.5, shape)
+            elif name in ("beta", "moving_mean", "bias"):
+                value = rng.standard_normal(shape) * 0.1
+            elif isinstance(layer, keras.layers.DepthwiseConv2D):
+                value = _kernel(rng, shape, shape[0] * shape[1])
+            else:
+                value = _kernel(rng, shape, int(np.prod(shape[:-1])))
+            variable.assign(np.asarray(value, np.float32))
+
+
+_SPEC_LIST = [
+    Spec("dense", "FULLY_CONNECTED fused RELU, RELU6 and NONE; SOFTMAX",
+         ("FULLY_CONNECTED", "SOFTMAX"), ((1, 32),), _dense_graph),
+    Spec("conv", "CONV_2D: SAME/VALID, strides 1 and 2, dilation 2, 3x3/1x1/1x3 kernels, "
+         "fused NONE/RELU/RELU6, per-channel weights; two outputs",
+         ("CONV_2D",), ((1, 8, 8, 3),), _conv_graph),
+    Spec("depthwise", "DEPTHWISE_CONV_2D: depth multiplier 1 and 2, SAME/VALID, strides 1 and 2, "
+         "dilation 2, fused NONE/RELU/RELU6, per-channel weights",
+         ("DEPTHWISE_CONV_2D",), ((1, 8, 8, 4),), _depthwise_graph),
+    Spec("pool", "AVERAGE_POOL_2D and MAX_POOL_2D (2x2 and 3x3, SAME/VALID, strides 1 and 2); "
+         "MEAN over H,W with keepdims true and false, MEAN over W alone",
+         ("AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN"), ((1, 8, 8, 4),), _pool_graph),
+    Spec("tensors", "int8 data movement: RESHAPE, STRIDED_SLICE (begin/end and step 2), "
+         "PACK, CONCATENATION of three tensors, PAD (pads with the zero point), RELU",
+         ("RESHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "PAD"), ((1, 8, 8, 4),), _tensors_graph),
+    Spec("dynamic", "dynamic batch and time dimensions (1 in the .tflite shapes, as TFLM runs "
+         "them), which keep ops the converter otherwise folds: int32 SHAPE, STRIDED_SLICE and PACK "
+         "computing a RESHAPE target, EXPAND_DIMS, SQUEEZE",
+         ("SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "EXPAND_DIMS", "CONV_2D", "SQUEEZE"),
+         ((None, None, 8, 4),), _dynamic_graph),
+    Spec("broadcast", "ADD, SUB, MUL of two activations with broadcasting along channels, "
+         "spatial axes, either operand and both at once; a constant operand; ADD fused RELU; "
+         "three inputs and seven outputs",
+         ("ADD", "SUB", "MUL", "MEAN"), ((1, 8, 8, 4), (1, 1, 1, 4), (1, 8, 8, 1)), _broadcast_graph),
+    Spec("activations", "standalone RELU, RELU6, LEAKY_RELU, HARD_SWISH, TANH, LOGISTIC, "
+         "SOFTMAX over the last axis of a 1x4x16 tensor; this RELU6's output scale differs from "
+         "its input's, which TFLM ignores (it clamps in the input's quantization)",
+         ("RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH", "TANH", "LOGISTIC", "SOFTMAX"),
+         ((1, 4, 16),), _activations_graph),
+    Spec("float_dense", "float32 input and output: QUANTIZE and DEQUANTIZE around an int8 MLP",
+         ("QUANTIZE", "FULLY_CONNECTED", "SOFTMAX", "DEQUANTIZE"), ((1, 16),), _float_dense_graph,
+         float_io=True),
+    Spec("keras_kws", "a Keras 3 DS-CNN as midge's trainer builds: Conv2D+BatchNorm+ReLU folded, "
+         "DepthwiseConv2D, GlobalAveragePooling2D as MEAN, Dense+softmax",
+         ("CONV_2D", "DEPTHWISE_CONV_2D", "MEAN", "FULLY_CONNECTED", "SOFTMAX"),
+         ((1, 16, 10, 1),), _keras_kws_graph, keras=True),
+    Spec("keras_motion", "a Keras 3 Conv1D model with float32 input and output: Conv1D as "
+         "EXPAND_DIMS/CONV_2D/RESHAPE, MaxPooling1D, GlobalAveragePooling1D, Dense",
+         ("QUANTIZE", "CONV_2D", "MAX_POOL_2D", "MEAN", "FULLY_CONNECTED", "SOFTMAX", "DEQUANTIZE"),
+         ((1, 32, 3),), _keras_motion_graph, float_io=True, keras=True),
+]
+
+SPECS = {spec.name: spec for spec in _SPEC_LIST}
+"""The suite, by name, in build order."""
+
+SUITE_OPS = frozenset({
+    "FULLY_CONNECTED", "CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D", "MEAN",
+    "RESHAPE", "SQUEEZE", "EXPAND_DIMS", "SHAPE", "STRIDED_SLICE", "PACK", "CONCATENATION", "PAD",
+    "ADD", "SUB", "MUL", "SOFTMAX", "LOGISTIC", "TANH", "RELU", "RELU6", "LEAKY_RELU", "HARD_SWISH",
+    "QUANTIZE", "DEQUANTIZE",
+})
+"""Every builtin op midge's interpreter must run; the suite contains them all."""
+
+SUITE_FEATURES = frozenset(
+    {f"{op} fused={act}" for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
+     for act in ("NONE", "RELU", "RELU6")}
+    | {f"{op} padding={pad}" for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
+       for pad in ("SAME", "VALID")}
+    | {f"{op} stride={s}" for op in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
+       for s in (1, 2)}
+    | {"CONV_2D dilation=2", "DEPTHWISE_CONV_2D dilation=2", "DEPTHWISE_CONV_2D multiplier=2",
+       "CONV_2D per-channel", "DEPTHWISE_CONV_2D per-channel", "FULLY_CONNECTED per-channel",
+       "ADD broadcast", "SUB broadcast", "MUL broadcast", "ADD fused=RELU",
+       "MEAN keepdims=True", "MEAN keepdims=False",
+       "STRIDED_SLICE int8", "STRIDED_SLICE int32", "PACK int8", "PACK int32"}
+)
+"""Op variants the suite must contain, in the vocabulary of ``features_in``."""
+
+
+# --- building -------------------------------------------------------------------------
+
+def build_model(name, seed=0, cache_dir=DEFAULT_CACHE_DIR):
+    """The .tflite bytes of spec ``name`` built with ``seed``.
+
+    Served from ``cache_dir`` when a model with the same spec source, seed and
+    TensorFlow/Keras versions is there; ``cache_dir=None`` always converts afresh.
+    Raises MidgeError for an unknown name or when TensorFlow is not installed.
+    """
+    if name not in SPECS:
+        raise MidgeError(f"no model spec named {name!r}", hint=f"choose from {', '.join(SPECS)}")
+    if cache_dir is None:
+        return _convert(SPECS[name], seed)
+    cache_dir = Path(cache_dir)
+    path = cache_dir / f"{name}-s{seed}-{_cache_key(name, seed)}.tflite"
+    if path.is_file():
+        return path.read_bytes()
+    data = _convert(SPECS[name], seed)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    for stale in cache_dir.glob(f"{name}-s{seed}-*.tflite"):
+        stale.unlink(missing_ok=True)
+    _write_atomic(path, data)
+    return data
+
+
+def build_suite(out_dir, seed=0, cache_dir=DEFAULT_CACHE_DIR):
+    """Write ``<name>.tflite`` for every spec into ``out_dir``; return {name: path}."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name in SPECS:
+        written[name] = out_dir / f"{name}.tflite"
+        _write_atomic(written[name], build_model(name, seed, cache_dir))
+    return written
+
+
+def _cache_key(name, seed):
+    """Hash of what decides a model's bytes: this file, the spec, the seed, TF and Keras."""
+    versions = [_version(dist) for dist in ("tensorflow", "tensorflow-cpu", "keras")]
+    text = "\n".join([Path(__file__).read_text(), name, str(seed)] + versions)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _version(distribution):
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "-"
+
+
+def _write_atomic(path, data):
+    """Write through a temporary file and rename, so readers never see half a model."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def _import_tensorflow():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise MidgeError(
+            "building models needs TensorFlow", hint="pip install 'midge[train]' (tensorflow-cpu)"
+        ) from None
+    return tf
+
+
+def _convert(spec, seed):
+    """Build spec's float graph from ``seed`` and convert it to a fully int8 .tflite."""
+    tf = _import_tensorflow()
+    weights = np.random.default_rng([seed, 0])
+    with tempfile.TemporaryDirectory() as saved_model:
+        if spec.keras:
+            import keras
+
+            keras.utils.clear_session()  # restart layer names (dense, dense_1, ...): they reach the .tflite
+            spec.graph(weights).export(saved_model, verbose=False)
+            converter = tf.lite.TFLiteConverter.from_saved_model(saved_model)
+        else:
+            module = tf.Module()
+            module.model = tf.function(spec.graph(weights))
+            signature = [tf.TensorSpec(shape, tf.float32) for shape in spec.inputs]
+            function = module.model.get_concrete_function(*signature)
+            converter = tf.lite.TFLiteConverter.from_concrete_functions([function], module)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: _calibration(spec, seed)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if not spec.float_io:
+            converter.inference_input_type = tf.int8
+            converter.inference_output_type = tf.int8
+        return converter.convert()
+
+
+def _calibration(spec, seed):
+    """Representative samples for ``spec``: standard normal, drawn from ``seed``."""
+    rng = np.random.default_rng([seed, 1])
+    shapes = [tuple(1 if d is None else d for d in shape) for shape in spec.inputs]
+    for _ in range(CALIBRATION_SAMPLES):
+        yield [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+
+
+# --- inspecting -----------------------------------------------------------------------
+
+def ops_in(model):
+    """The builtin ops of a model (bytes or path) as a set of ``(name, version)`` pairs."""
+    parsed = read_model(model)
+    return {
+        (builtin_op_name(parsed.operatorCodes[op.opcodeIndex]), parsed.operatorCodes[op.opcodeIndex].version)
+        for graph in parsed.subgraphs
+        for op in graph.operators or ()
+    }
+
+
+def features_in(model):
+    """The op variants a model (bytes or path) contains, as strings such as
+    ``"CONV_2D fused=RELU6"``, ``"CONV_2D padding=SAME"``, ``"CONV_2D stride=2"``
+    (``HxW`` when unequal), ``"CONV_2D dilation=2"``, ``"DEPTHWISE_CONV_2D multiplier=2"``,
+    ``"CONV_2D per-channel"``, ``"CONV_2D no-bias"``, ``"ADD broadcast"`` (operand shapes
+    differ), ``"MEAN keepdims=False"`` and ``"PACK int8"`` (the first input's type).
+    """
+    parsed = read_model(model)
+    found = set()
+    for graph in parsed.subgraphs:
+        for op in graph.operators or ():
+            name = builtin_op_name(parsed.operatorCodes[op.opcodeIndex])
+            tensors = [graph.tensors[i] if i >= 0 else None for i in op.inputs]
+            found |= {f"{name} {feature}" for feature in _op_features(name, op.builtinOptions, tensors)}
+    return found
+
+
+def _op_features(name, options, tensors):
+    features = {_enum_name(schema.TensorType, tensors[0].type).lower()}
+    if hasattr(options, "fusedActivationFunction"):
+        features.add("fused=" + _enum_name(schema.ActivationFunctionType, options.fusedActivationFunction))
+    if hasattr(options, "padding"):
+        features.add("padding=" + _enum_name(schema.Padding, options.padding))
+    if hasattr(options, "strideH"):
+        h, w = options.strideH, options.strideW
+        features.add(f"stride={h}" if h == w else f"stride={h}x{w}")
+    if getattr(options, "dilationHFactor", 1) > 1 or getattr(options, "dilationWFactor", 1) > 1:
+        features.add(f"dilation={max(options.dilationHFactor, options.dilationWFactor)}")
+    if hasattr(options, "keepDims"):
+        features.add(f"keepdims={bool(options.keepDims)}")
+    if name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
+        weights = tensors[1]
+        if weights.quantization is not None and len(weights.quantization.scale) > 1:
+            features.add("per-channel")
+        if len(tensors) < 3 or tensors[2] is None:
+            features.add("no-bias")
+    if name == "DEPTHWISE_CONV_2D":
+        features.add(f"multiplier={tensors[1].shape[3] // tensors[0].shape[3]}")
+    if name in ("ADD", "SUB", "MUL") and list(tensors[0].shape) != list(tensors[1].shape):
+        features.add("broadcast")
+    return features
+
+
+def _enum_name(enum, value):
+    return next(key for key, v in vars(enum).items() if not key.startswith("_") and v == value)
+
+
+_NUMPY_TYPES = {"INT8": np.int8, "UINT8": np.uint8, "INT16": np.int16, "INT32": np.int32, "FLOAT32": np.float32}
+
+
+def random_inputs(model, n, seed=0):
+    """``n`` random samples for each input of a model (bytes or path).
+
+    Returns one array per input, shaped (n,) + the input's shape less a leading batch
+    dimension of 1 (what ``run_tflm`` takes). Integer inputs are uniform over their whole
+    type range (int8: -128..127); float inputs are standard normal, as in calibration.
+    """
+    parsed = read_model(model)
+    graph = parsed.subgraphs[0]
+    rng = np.random.default_rng(seed)
+    arrays = []
+    for index in graph.inputs:
+        tensor = graph.tensors[index]
+        shape = tuple(int(d) for d in tensor.shape)
+        shape = (n,) + (shape[1:] if shape and shape[0] == 1 else shape)
+        dtype = _NUMPY_TYPES.get(_enum_name(schema.TensorType, tensor.type))
+        if dtype is None:
+            raise MidgeError(f"input tensor type {_enum_name(schema.TensorType, tensor.type)} is not supported")
+        if np.issubdtype(dtype, np.integer):
+            info = np.iinfo(dtype)
+            arrays.append(rng.integers(info.min, info.max, shape, endpoint=True, dtype=dtype))
+        else:
+            arrays.append(rng.standard_normal(shape).astype(dtype))
+    return arrays
