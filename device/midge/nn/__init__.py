@@ -1,0 +1,23 @@
+"""midge.nn: an int8 TFLite interpreter in pure MicroPython, bit-exact with TFLite-Micro.
+
+    m = midge.nn.load("model.tflite")   # or bytes / bytearray / memoryview / array('b')
+    x = m.input(0)                      # memoryview of signed int8 items
+    x[0] = -12
+    m.invoke()
+    y = m.output(0)                     # memoryview of signed int8 items
+    m.input_shape(0), m.output_quant(0), m.arena_size, m.ops
+    m.predict([0.5, ...])               # floats in, dequantized floats out
+
+Corrupt or unsupported models raise ``ModelError`` (a ValueError).
+"""
+
+from midge.nn.flatbuf import ModelError
+from midge.nn.interpreter import Interpreter
+
+
+def load(source, max_arena=1 << 26):
+    """Load a model from a path or a bytes-like object; returns an Interpreter."""
+    return Interpreter(source, max_arena)
+
+
+__all__ = ["load", "Interpreter", "ModelError"]

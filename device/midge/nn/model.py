@@ -1,0 +1,196 @@
+"""Parse a .tflite model (TFLite FlatBuffer schema v3) into plain objects.
+
+``parse(buf)`` validates the file (identifier "TFL3", schema version 3, one
+subgraph, offsets, buffer bounds, tensor types, op codes and versions) and
+returns a ``Model``. Constant tensor data stays in ``buf``: ``Tensor.data``
+is a memoryview slice (signed int8 items when ``buf`` is an ``array('b')``).
+Scales are kept as raw float32 bit patterns for exact multiplier math.
+"""
+
+from midge.nn.flatbuf import FlatBuffer, ModelError
+
+TYPE_NAMES = {0: "FLOAT32", 1: "FLOAT16", 2: "INT32", 3: "UINT8", 4: "INT64", 5: "STRING",
+              6: "BOOL", 7: "INT16", 8: "COMPLEX64", 9: "INT8", 10: "FLOAT64", 11: "COMPLEX128",
+              12: "UINT64", 13: "RESOURCE", 14: "VARIANT", 15: "UINT32", 16: "UINT16",
+              17: "INT4", 18: "BFLOAT16"}
+FLOAT32 = 0
+INT32 = 2
+INT16 = 7
+INT8 = 9
+ITEM_SIZE = {FLOAT32: 4, INT32: 4, INT16: 2, INT8: 1}
+
+# builtin code: (name, highest supported version)
+OPS = {0: ("ADD", 5), 1: ("AVERAGE_POOL_2D", 3), 2: ("CONCATENATION", 4), 3: ("CONV_2D", 6),
+       4: ("DEPTHWISE_CONV_2D", 6), 6: ("DEQUANTIZE", 6), 9: ("FULLY_CONNECTED", 12),
+       14: ("LOGISTIC", 3), 17: ("MAX_POOL_2D", 3), 18: ("MUL", 7), 19: ("RELU", 3),
+       21: ("RELU6", 3), 22: ("RESHAPE", 1), 25: ("SOFTMAX", 3), 28: ("TANH", 3), 34: ("PAD", 4),
+       40: ("MEAN", 3), 41: ("SUB", 5), 43: ("SQUEEZE", 2), 45: ("STRIDED_SLICE", 8),
+       70: ("EXPAND_DIMS", 1), 77: ("SHAPE", 1), 83: ("PACK", 3), 98: ("LEAKY_RELU", 2),
+       114: ("QUANTIZE", 3), 117: ("HARD_SWISH", 1)}
+KNOWN_NAMES = {5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 10: "HASHTABLE_LOOKUP",
+               11: "L2_NORMALIZATION", 12: "L2_POOL_2D", 13: "LOCAL_RESPONSE_NORMALIZATION",
+               16: "LSTM", 20: "RELU_N1_TO_1", 23: "RESIZE_BILINEAR", 24: "RNN",
+               26: "SPACE_TO_DEPTH", 27: "SVDF", 32: "CUSTOM", 39: "TRANSPOSE", 42: "DIV",
+               53: "CAST", 60: "PADV2", 62: "GATHER", 74: "SUM", 97: "RESIZE_NEAREST_NEIGHBOR",
+               101: "MINIMUM", 102: "MAXIMUM", 126: "BATCH_MATMUL"}
+MAX_DIMS = 6
+
+
+class Tensor:
+    """One tensor: type, shape, quantization and (for constants) its data."""
+
+    def __init__(self, index, name, dtype, shape, data, scales, zero_points, qdim):
+        self.index = index
+        self.name = name
+        self.type = dtype
+        self.shape = shape
+        self.data = data
+        self.scales = scales
+        self.zero_points = zero_points
+        self.qdim = qdim
+        self.size = 1
+        for d in shape:
+            self.size *= d
+        self.nbytes = self.size * ITEM_SIZE.get(dtype, 1)
+
+    @property
+    def zero_point(self):
+        return self.zero_points[0] if self.zero_points else 0
+
+    @property
+    def scale_bits(self):
+        if not self.scales:
+            raise ModelError("tensor '%s' has no quantization scale" % self.name)
+        return self.scales[0]
+
+
+class Operator:
+    """One operator: builtin name and version, tensor indices, options table."""
+
+    def __init__(self, name, version, inputs, outputs, options):
+        self.name = name
+        self.version = version
+        self.inputs = inputs
+        self.outputs = outputs
+        self.options = options
+
+
+class Model:
+    """A parsed model: ``tensors``, ``operators``, graph ``inputs``/``outputs``."""
+
+    def __init__(self, fb, tensors, operators, inputs, outputs):
+        self.fb = fb
+        self.tensors = tensors
+        self.operators = operators
+        self.inputs = inputs
+        self.outputs = outputs
+
+
+def parse(buf, n):
+    """Validate and parse the model in ``buf[:n]``; raises ModelError."""
+    if n < 8:
+        raise ModelError("model is truncated: %d bytes is too short for a .tflite file" % n)
+    if bytes(memoryview(buf)[4:8]) != b"TFL3":
+        raise ModelError("not a TFLite model: file identifier is not 'TFL3'")
+    fb = FlatBuffer(buf, n)
+    root = fb.root()
+    version = fb.scalar(root, 0, "I", 0)
+    if version != 3:
+        raise ModelError("model schema version %d is not supported (expected 3)" % version)
+    codes = _op_codes(fb, root)
+    subgraphs = fb.tables(root, 2)
+    if len(subgraphs) != 1:
+        raise ModelError("model has %d subgraphs; midge supports exactly one" % len(subgraphs))
+    sg = subgraphs[0]
+    buffers = fb.tables(root, 4)
+    tensors = [_tensor(fb, buf, n, t, i, buffers) for i, t in enumerate(fb.tables(sg, 0))]
+    count = len(tensors)
+    inputs = _indices(fb, sg, 1, count, "subgraph input", False)
+    outputs = _indices(fb, sg, 2, count, "subgraph output", False)
+    operators = []
+    for op in fb.tables(sg, 3):
+        index = fb.scalar(op, 0, "I", 0)
+        if index >= len(codes):
+            raise ModelError("model is corrupt: operator uses opcode %d of %d" % (index, len(codes)))
+        name, version = codes[index]
+        operators.append(Operator(name, version,
+                                  _indices(fb, op, 1, count, name + " input", True),
+                                  _indices(fb, op, 2, count, name + " output", False),
+                                  fb.table(op, 4)))
+    return Model(fb, tensors, operators, inputs, outputs)
+
+
+def _op_codes(fb, root):
+    codes = []
+    for oc in fb.tables(root, 1):
+        code = max(fb.scalar(oc, 0, "b", 0), fb.scalar(oc, 3, "i", 0))
+        version = fb.scalar(oc, 2, "i", 1)
+        if code not in OPS:
+            name = KNOWN_NAMES.get(code, "builtin %d" % code)
+            if code == 32:
+                name = "CUSTOM '%s'" % fb.string(oc, 1)
+            raise ModelError("model op %s is not supported" % name)
+        name, highest = OPS[code]
+        if version < 1 or version > highest:
+            raise ModelError("model op %s v%d is not supported" % (name, version))
+        codes.append((name, version))
+    return codes
+
+
+def _indices(fb, table, slot, count, what, optional):
+    values = fb.scalars(table, slot, "i")
+    for v in values:
+        if v >= count or v < (-1 if optional else 0):
+            raise ModelError("model is corrupt: %s refers to tensor %d of %d" % (what, v, count))
+    return values
+
+
+def _tensor(fb, buf, n, t, index, buffers):
+    name = fb.string(t, 3) or ("#%d" % index)
+    dtype = fb.scalar(t, 1, "b", 0)
+    if dtype not in ITEM_SIZE:
+        raise ModelError("tensor '%s' has type %s; midge supports FLOAT32, INT32, INT16 and INT8"
+                         % (name, TYPE_NAMES.get(dtype, str(dtype))))
+    shape = fb.scalars(t, 0, "i")
+    if len(shape) > MAX_DIMS:
+        raise ModelError("tensor '%s' has %d dimensions; midge supports up to %d" % (name, len(shape), MAX_DIMS))
+    for d in shape:
+        if d < 0 or d > 1 << 24:
+            raise ModelError("tensor '%s' has unsupported dimension %d" % (name, d))
+    scales, zero_points, qdim = [], [], 0
+    q = fb.table(t, 4)
+    if q:
+        scales = fb.scalars(q, 2, "I")
+        zero_points = fb.scalars(q, 3, "q")
+        qdim = fb.scalar(q, 6, "i", 0)
+        if zero_points and len(zero_points) != len(scales):
+            raise ModelError("tensor '%s' has %d scales but %d zero points" % (name, len(scales), len(zero_points)))
+        if qdim < 0 or qdim >= MAX_DIMS:
+            raise ModelError("tensor '%s' has quantized dimension %d" % (name, qdim))
+    tensor = Tensor(index, name, dtype, tuple(shape), None, scales, zero_points, qdim)
+    if tensor.nbytes > 1 << 28:
+        raise ModelError("tensor '%s' needs %d bytes; midge supports up to 256 MiB" % (name, tensor.nbytes))
+    bi = fb.scalar(t, 2, "I", 0)
+    if bi >= len(buffers) and bi:
+        raise ModelError("model is corrupt: tensor '%s' uses buffer %d of %d" % (name, bi, len(buffers)))
+    if bi:
+        tensor.data = _buffer_data(fb, buf, n, buffers[bi], tensor)
+    return tensor
+
+
+def _buffer_data(fb, buf, n, b, tensor):
+    start, length = fb.vector(b, 0, 1)
+    offset = fb.scalar(b, 1, "Q", 0)
+    if offset > 1:
+        start = offset
+        length = fb.scalar(b, 2, "Q", 0)
+        if start + length > n:
+            raise ModelError("model is truncated: tensor %d buffer ends at %d, file is %d bytes"
+                             % (tensor.index, start + length, n))
+    if not length:
+        return None
+    if length != tensor.nbytes:
+        raise ModelError("tensor '%s' has %d bytes of data; its shape %s needs %d"
+                         % (tensor.name, length, list(tensor.shape), tensor.nbytes))
+    return memoryview(buf)[start:start + length]
+

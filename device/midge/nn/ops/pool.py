@@ -1,0 +1,128 @@
+"""AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (int8), as TFLM's reference kernels."""
+
+from midge.nn import qmath
+from midge.nn.ops.common import (compute_padding, fail, operands, quantized_int8, require_rank,
+                                  same_quant, scale, const_ints)
+from midge.nn.qmath import activation_range, mbqm
+
+
+def pool_int8(x, out, geom, is_max, amin, amax):
+    """NHWC int8 average or max pooling; averages round half away from zero."""
+    nb, h, wd, c, oh, ow, fh, fw, sh, sw, ph, pw = geom
+    o = 0
+    for b in range(nb):
+        for oy in range(oh):
+            iy0 = oy * sh - ph
+            fy0 = -iy0 if iy0 < 0 else 0
+            fy1 = h - iy0 if h - iy0 < fh else fh
+            for ox in range(ow):
+                ix0 = ox * sw - pw
+                fx0 = -ix0 if ix0 < 0 else 0
+                fx1 = wd - ix0 if wd - ix0 < fw else fw
+                count = (fy1 - fy0) * (fx1 - fx0)
+                for ch in range(c):
+                    acc = -128 if is_max else 0
+                    for fy in range(fy0, fy1):
+                        base = ((b * h + iy0 + fy) * wd + ix0) * c + ch
+                        for fx in range(fx0, fx1):
+                            v = x[base + fx * c]
+                            if is_max:
+                                if v > acc:
+                                    acc = v
+                            else:
+                                acc += v
+                    if not is_max:
+                        if acc > 0:
+                            acc = (acc + count // 2) // count
+                        else:
+                            acc = -((count // 2 - acc) // count)
+                    out[o] = amin if acc < amin else (amax if acc > amax else acc)
+                    o += 1
+
+
+def prepare_pool(ctx, op):
+    fb, opt = ctx.fb, op.options
+    if not opt:
+        raise fail(op, "options are missing")
+    (inp,), (out,) = operands(ctx, op, 1)
+    quantized_int8(op, inp, out)
+    require_rank(op, inp, 4)
+    require_rank(op, out, 4)
+    same_quant(op, inp, out)
+    padding = fb.scalar(opt, 0, "b", 0)
+    sw, sh = fb.scalar(opt, 1, "i", 0), fb.scalar(opt, 2, "i", 0)
+    fw, fh = fb.scalar(opt, 3, "i", 0), fb.scalar(opt, 4, "i", 0)
+    act = fb.scalar(opt, 5, "b", 0)
+    nb, h, wd, c = inp.shape
+    if out.shape[0] != nb or out.shape[3] != c:
+        raise fail(op, "output shape %s does not match input %s" % (list(out.shape), list(inp.shape)))
+    oh, ow = out.shape[1], out.shape[2]
+    ph = compute_padding(op, padding, h, fh, sh, 1, oh)
+    pw = compute_padding(op, padding, wd, fw, sw, 1, ow)
+    if oh and ow and (ph >= fh or pw >= fw):
+        raise fail(op, "padding leaves a pooling window empty")
+    amin, amax = activation_range(act, out.scale_bits, out.zero_point)
+    return pool_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
+                       (nb, h, wd, c, oh, ow, fh, fw, sh, sw, ph, pw), op.name == "MAX_POOL_2D",
+                       amin, amax)
+
+
+def mean_int8(x, out, target, sums, n, count, izp, mult, shift, ozp):
+    """Sum int8 ``x`` into ``sums`` by the precomputed ``target`` index, then requantize."""
+    for i in range(len(sums)):
+        sums[i] = 0
+    for i in range(n):
+        sums[target[i]] += x[i]
+    for i in range(len(sums)):
+        v = mbqm(sums[i] - izp * count, mult, shift) + ozp
+        out[i] = -128 if v < -128 else (127 if v > 127 else v)
+
+
+def prepare_mean(ctx, op):
+    (inp, axis_t), (out,) = operands(ctx, op, 2)
+    quantized_int8(op, inp, out)
+    rank = len(inp.shape)
+    axes = []
+    for a in const_ints(op, axis_t):
+        a = a + rank if a < 0 else a
+        if not 0 <= a < rank:
+            raise fail(op, "axis %d is out of range for rank %d" % (a, rank))
+        if a not in axes:
+            axes.append(a)
+    kept = [d for i, d in enumerate(inp.shape) if i not in axes]
+    count = 1
+    for a in axes:
+        count *= inp.shape[a]
+    reduced = 1
+    for d in kept:
+        reduced *= d
+    if out.size != reduced:
+        raise fail(op, "output has %d values, expected %d" % (out.size, reduced))
+    target = [0] * inp.size
+    strides = [0] * rank
+    stride = 1
+    for i in range(rank - 1, -1, -1):
+        if i not in axes:
+            strides[i] = stride
+            stride *= inp.shape[i]
+    index = [0] * rank
+    for flat in range(inp.size):
+        t = 0
+        for i in range(rank):
+            t += index[i] * strides[i]
+        target[flat] = t
+        i = rank - 1
+        while i >= 0:
+            index[i] += 1
+            if index[i] < inp.shape[i]:
+                break
+            index[i] = 0
+            i -= 1
+    if not count:
+        raise fail(op, "cannot average over an empty axis")
+    mult, shift = qmath.quantize_multiplier(qmath.div(scale(inp), scale(out), qmath.F64))
+    adjust = min(qmath.bitlen(count) - 1, 32, 31 + shift)
+    mult = (mult << adjust) // count
+    shift -= adjust
+    return mean_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), target, [0] * out.size,
+                       inp.size, count, inp.zero_point, mult, shift, out.zero_point)
