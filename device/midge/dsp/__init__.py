@@ -1,0 +1,1 @@
+"""Integer DSP feature extractors for device code (plain Python with viper twins)."""

@@ -1,0 +1,88 @@
+"""Scalar fixed-point functions of TFLM's Signal library, reproduced bit for bit
+(plain Python, arbitrary-precision ints masked to the C widths).
+
+``bit_length(x)``: index of the most significant bit (Signal ``MostSignificantBit``
+for x > 0; MicroPython ints have no ``bit_length``);
+``sqrt32`` / ``sqrt64``: rounded integer square roots (Signal ``Sqrt32``/``Sqrt64``);
+``log32(x, out_scale)``: scaled natural log (Signal ``Log32``, x >= 2);
+``wide_dynamic(x, lut, at)``: PCAN gain curve (Signal ``WideDynamicFunction``)
+with the gain LUT at ``lut[at:]``.
+"""
+
+from array import array
+
+from midge.dsp import _micro_speech_tables as _tables
+
+_LOG_LUT = array("h", _tables.LOG_LUT)
+M32 = 0xFFFFFFFF
+
+
+def bit_length(x):
+    """Bits needed for non-negative x (0 for 0)."""
+    n = 0
+    while x >= 256:
+        x >>= 8
+        n += 8
+    while x:
+        x >>= 1
+        n += 1
+    return n
+
+
+def _sqrt_rounded(num, cap):
+    """Digit-by-digit floor(sqrt(num)), plus 1 when the remainder exceeds the
+    root, unless the root is ``cap`` (Signal's rounding)."""
+    res = 0
+    bit = 1 << ((bit_length(num) - 1) & ~1)
+    while bit:
+        if num >= res + bit:
+            num -= res + bit
+            res = (res >> 1) + bit
+        else:
+            res >>= 1
+        bit >>= 2
+    if num > res and res != cap:
+        res += 1
+    return res
+
+
+def sqrt32(num):
+    """Signal Sqrt32: round(sqrt(num)) for num < 2**32, never above 0xFFFF."""
+    return _sqrt_rounded(num, 0xFFFF) if num else 0
+
+
+def sqrt64(num):
+    """Signal Sqrt64: round(sqrt(num)) for num < 2**64 (Sqrt32 below 2**32)."""
+    if num >> 32 == 0:
+        return sqrt32(num)
+    return _sqrt_rounded(num, M32)
+
+
+def log32(x, out_scale):
+    """Signal Log32: round(ln(x) * out_scale) via a Q16 log2 with a 128-segment LUT."""
+    integer = bit_length(x) - 1
+    frac = x - (1 << integer)
+    if integer < 16:
+        frac <<= 16 - integer
+    else:
+        frac >>= integer - 16
+    seg = frac >> 9
+    c0 = _LOG_LUT[seg]
+    frac += c0 + (((_LOG_LUT[seg + 1] - c0) * (frac - (seg << 9))) >> 16)
+    loge = (45426 * ((integer << 16) + frac) + 32768) >> 16
+    return (out_scale * loge + 32768) >> 16
+
+
+def wide_dynamic(x, lut, at=0):
+    """Signal WideDynamicFunction: the int16 PCAN gain for noise estimate x (uint32)."""
+    if x <= 2:
+        return lut[at + x]
+    interval = bit_length(x)
+    base = at + 4 * interval - 6
+    if interval < 11:
+        frac = (x << (11 - interval)) & 0x3FF
+    else:
+        frac = (x >> (interval - 11)) & 0x3FF
+    result = ((lut[base + 2] * frac) >> 5) + lut[base + 1] * 32
+    result = (result * frac + 16384) >> 15
+    return ((result + lut[base] + 32768) & 0xFFFF) - 32768
