@@ -13,7 +13,7 @@ import sys
 from midge_host import __version__
 from midge_host.errors import MidgeError
 
-COMMANDS = []
+COMMANDS = ["boards", "sim"]
 
 
 def build_parser():
