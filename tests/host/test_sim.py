@@ -11,6 +11,7 @@ import pty
 import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -202,8 +203,17 @@ def test_mpremote_repl_command(sim):
             seen += os.read(master, 4096)
         seen = seen[seen.index(pattern) + len(pattern):]
 
+    def wait_for_raw_terminal(timeout=10):
+        # mpremote prints its banner before it puts the terminal in raw mode;
+        # a key typed in between is cooked (and echoed) by the line discipline.
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(master)[3] & termios.ICANON:
+            assert time.monotonic() < deadline, "mpremote never put the terminal in raw mode"
+            time.sleep(0.01)
+
     try:
         expect(b"Use Ctrl-] or Ctrl-x to exit this shell\r\n")
+        wait_for_raw_terminal()
         os.write(master, b"\r")  # a board in its friendly REPL says nothing until a key
         expect(b">>> ")
         os.write(master, b"print(6*7)\r")
