@@ -6,7 +6,7 @@ PY     := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP  := $(VENV)/.setup-done
 
-.PHONY: setup test demo clean
+.PHONY: setup test demo bench clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,9 @@ test: setup
 
 demo: setup
 	$(PY) tools/demo.py
+
+bench: setup
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info host/*.egg-info .pytest_cache
