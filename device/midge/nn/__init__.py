@@ -8,16 +8,23 @@
     m.input_shape(0), m.output_quant(0), m.arena_size, m.ops
     m.predict([0.5, ...])               # floats in, dequantized floats out
 
-Corrupt or unsupported models raise ``ModelError`` (a ValueError).
+Corrupt or unsupported models raise ``ModelError`` (a ValueError); too little
+memory raises a MemoryError naming what the model needs.
 """
 
 from midge.nn.flatbuf import ModelError
-from midge.nn.interpreter import Interpreter
+from midge.nn.model import read_file
 
 
 def load(source, max_arena=1 << 26):
-    """Load a model from a path or a bytes-like object; returns an Interpreter."""
+    """Load a model from a path or a bytes-like object; returns an
+    ``midge.nn.interpreter.Interpreter``. A file is read (or mapped, on ROMFS)
+    before the interpreter's modules are imported, so its buffer is allocated
+    in an unfragmented heap."""
+    if isinstance(source, str):
+        source = read_file(source)
+    from midge.nn.interpreter import Interpreter
     return Interpreter(source, max_arena)
 
 
-__all__ = ["load", "Interpreter", "ModelError"]
+__all__ = ["load", "ModelError"]

@@ -110,6 +110,11 @@ class FlatBuffer:
         start, length = self.vector(table, slot, size)
         return [struct.unpack_from("<" + fmt, self.buf, start + i * size)[0] for i in range(length)]
 
+    def scalar_vector(self, table, slot, fmt):
+        """Vector field ``slot`` of scalars read on access: a ``Scalars``, or () when empty."""
+        start, length = self.vector(table, slot, _SIZES[fmt])
+        return Scalars(self.buf, start, length, fmt) if length else ()
+
     def tables(self, table, slot):
         """Vector field ``slot`` of tables as a list of table positions."""
         start, length = self.vector(table, slot, 4)
@@ -125,3 +130,30 @@ class FlatBuffer:
             return raw.decode("utf-8")
         except UnicodeError:
             return "".join(chr(c) if 32 <= c < 127 else "?" for c in raw)
+
+
+class Scalars:
+    """A bounds-checked vector of scalars left in the buffer (no list is built).
+
+    Supports ``len``, indexing (negative too) and slicing (which gives a list);
+    the caller has checked that the whole vector lies inside the buffer.
+    """
+
+    def __init__(self, buf, start, length, fmt):
+        self._buf = buf
+        self._start = start
+        self._len = length
+        self._fmt = "<" + fmt
+        self._size = _SIZES[fmt]
+
+    def __len__(self):
+        return self._len
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("vector index out of range")
+        return struct.unpack_from(self._fmt, self._buf, self._start + i * self._size)[0]

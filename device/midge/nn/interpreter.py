@@ -13,40 +13,24 @@ from midge.nn import model as _model
 from midge.nn import planner, qmath
 from midge.nn.flatbuf import ModelError
 from midge.nn.floats import round_half_away
-from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES
-from midge.nn.ops import PREPARERS
+from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, collect, heap_note
 
 MAX_ARENA = 1 << 26
 
 
-def _signed(data):
-    """A signed-int8 view of bytes-like ``data``, without a copy where the runtime allows."""
-    if isinstance(data, array) and data.typecode == "b":
-        return data
-    mv = memoryview(data)
-    cast = getattr(mv, "cast", None)
-    if cast is not None:
-        return cast("B").cast("b")
-    out = array("b", bytes(len(mv)))
-    for i in range(len(mv)):
-        out[i] = mv[i] - 256 if mv[i] > 127 else mv[i]
-    return out
-
-
-def _read_file(path):
-    with open(path, "rb") as f:
-        f.seek(0, 2)
-        n = f.tell()
-        f.seek(0)
-        buf = array("b", bytes(n))
-        got = f.readinto(buf)
-    if got != n:
-        raise ModelError("model file %s: read %d of %d bytes" % (path, got or 0, n))
-    return buf
+def _zeros(n):
+    """A zeroed ``array('b')`` of ``n`` items, without the n-byte temporary of
+    ``array("b", bytes(n))`` where possible: MicroPython sizes the array from the
+    range's length and stores each value's low byte (arrays have no overflow
+    check), and multiples of 256 have a zero low byte. CPython checks, and raises."""
+    try:
+        return array("b", range(0, n << 8, 256))
+    except OverflowError:
+        return array("b", bytes(n))
 
 
 class _Context:
-    """What op preparers see: tensors, views into the arena, options reader."""
+    """What op preparers see: tensors, views into the arena or the model, options reader."""
 
     def __init__(self, m, arena, offsets):
         self.fb = m.fb
@@ -55,88 +39,79 @@ class _Context:
         self._offsets = offsets
 
     def tensor(self, index):
-        return self._m.tensors[index]
+        return self._m.tensor(index)
 
     def view(self, index):
-        """Bytes of tensor ``index``: signed int8 items, in the arena or the model."""
-        t = self._m.tensors[index]
-        if t.data is not None:
-            return t.data
+        """Tensor ``index`` as signed int8 items: an arena slice, or a view of its
+        constant data in the model (see ``model.SignedBytes``: no len or slicing)."""
+        m = self._m
+        if m.is_const(index):
+            return m.data.view(m.data_at[index], m.nbytes[index])
         off = self._offsets[index]
-        return self._arena[off:off + t.nbytes]
+        return self._arena[off:off + m.nbytes[index]]
 
-    def signed(self, data):
-        return _signed(data)
+    def raw(self, index):
+        """Tensor ``index`` as a sliceable memoryview of its bytes, for byte copies."""
+        m = self._m
+        if m.is_const(index):
+            return m.data.raw(m.data_at[index], m.nbytes[index])
+        return self.view(index)
 
 
 class Interpreter:
-    """A loaded model. See ``midge.nn`` for the API summary."""
+    """A loaded model. See ``midge.nn`` for the API summary.
+
+    ``source`` is a path (read by ``model.read_file``: in place on ROMFS, else
+    into one bytearray) or a bytes-like object, which is used without a copy and
+    must stay unchanged. Loading allocates the arena, then the per-op tables;
+    when memory runs out it raises a MemoryError that says what the model needs.
+    """
 
     def __init__(self, source, max_arena=MAX_ARENA):
-        if isinstance(source, str):
-            buf = _read_file(source)
-        else:
-            buf = _signed(source)
+        buf = _model.read_file(source) if isinstance(source, str) else source
+        collect()
         m = _model.parse(buf, len(buf))
         self._model = m
         self.ops = [(op.name, op.version) for op in m.operators]
-        offsets, self.arena_size = self._plan(m)
+        offsets, self.arena_size = planner.plan_model(m)
         if self.arena_size > max_arena:
             raise ModelError("model needs a %d-byte arena; the limit is %d" % (self.arena_size, max_arena))
-        self._arena = array("b", bytes(self.arena_size))
+        collect()
+        try:
+            self._arena = _zeros(self.arena_size)
+        except MemoryError:
+            raise MemoryError("model needs an arena of %d bytes%s" % (self.arena_size, heap_note()))
+        try:
+            from midge.nn.ops import PREPARERS  # loaded after the big buffers: less fragmentation
+        except MemoryError:
+            raise MemoryError("model needs an arena of %d bytes and room for midge's op modules%s"
+                              % (self.arena_size, heap_note()))
         ctx = _Context(m, self._arena, offsets)
         self._steps = []
         for i, op in enumerate(m.operators):
             try:
                 self._steps.append(PREPARERS[op.name](ctx, op))
+                collect()
             except ModelError as e:
                 raise ModelError("operator %d: %s" % (i, e))
+            except MemoryError:
+                self._steps = None  # let the message below find memory
+                raise MemoryError("model needs an arena of %d bytes and more memory for the tables "
+                                  "of operator %d (%s)%s" % (self.arena_size, i, op.name, heap_note()))
             except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
                 raise ModelError("operator %d (%s) is malformed: %r" % (i, op.name, e))
+        self._in = [m.tensor(i) for i in m.inputs]
+        self._out = [m.tensor(i) for i in m.outputs]
         self._inputs = [ctx.view(i) for i in m.inputs]
         self._outputs = [ctx.view(i) for i in m.outputs]
         self.input_count = len(m.inputs)
         self.output_count = len(m.outputs)
 
-    @staticmethod
-    def _plan(m):
-        n_ops = len(m.operators)
-        first = {}
-        last = {}
-        for i in m.inputs:
-            first[i] = -1
-        for k, op in enumerate(m.operators):
-            for i in op.inputs:
-                if i < 0 or m.tensors[i].data is not None:
-                    continue
-                if i not in first:
-                    raise ModelError("tensor '%s' is read by operator %d before anything writes it"
-                                     % (m.tensors[i].name, k))
-                last[i] = k
-            for i in op.outputs:
-                if m.tensors[i].data is not None:
-                    raise ModelError("operator %d writes constant tensor '%s'" % (k, m.tensors[i].name))
-                first.setdefault(i, k)
-                last[i] = max(last.get(i, k), k)
-        for i in m.outputs:
-            if i not in first:
-                raise ModelError("output tensor '%s' is never written" % m.tensors[i].name)
-            last[i] = n_ops
-        for i in m.inputs:
-            last.setdefault(i, -1)
-        order = sorted(first)
-        sizes = [(m.tensors[i].nbytes, first[i], last[i]) for i in order]
-        placed, size = planner.plan(sizes)
-        offsets = {}
-        for i, off in zip(order, placed):
-            offsets[i] = off
-        return offsets, size
-
     def _tensor(self, which, i):
-        indices = self._model.inputs if which == "input" else self._model.outputs
-        if not 0 <= i < len(indices):
-            raise IndexError("model has %d %ss; there is no %s %d" % (len(indices), which, which, i))
-        return self._model.tensors[indices[i]]
+        tensors = self._in if which == "input" else self._out
+        if not 0 <= i < len(tensors):
+            raise IndexError("model has %d %ss; there is no %s %d" % (len(tensors), which, which, i))
+        return tensors[i]
 
     def input(self, i=0):
         """Writable bytes of input ``i``: a memoryview whose items are signed int8

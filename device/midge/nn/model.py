@@ -2,12 +2,22 @@
 
 ``parse(buf)`` validates the file (identifier "TFL3", schema version 3, one
 subgraph, offsets, buffer bounds, tensor types, op codes and versions) and
-returns a ``Model``. Constant tensor data stays in ``buf``: ``Tensor.data``
-is a memoryview slice (signed int8 items when ``buf`` is an ``array('b')``).
-Scales are kept as raw float32 bit patterns for exact multiplier math.
+returns a ``Model``. Constant tensor data stays in ``buf`` (no copy): ``Tensor.data``
+is a view with signed int8 items (see ``SignedBytes``). Tensors and their
+quantization vectors are read from the buffer on demand. Scales are kept as raw
+float32 bit patterns for exact multiplier math.
 """
 
+import gc
+import sys
+from array import array
+
 from midge.nn.flatbuf import FlatBuffer, ModelError
+
+try:
+    import uctypes as _uctypes
+except ImportError:
+    _uctypes = None
 
 TYPE_NAMES = {0: "FLOAT32", 1: "FLOAT16", 2: "INT32", 3: "UINT8", 4: "INT64", 5: "STRING",
               6: "BOOL", 7: "INT16", 8: "COMPLEX64", 9: "INT8", 10: "FLOAT64", 11: "COMPLEX128",
@@ -37,7 +47,12 @@ MAX_DIMS = 6
 
 
 class Tensor:
-    """One tensor: type, shape, quantization and (for constants) its data."""
+    """One tensor: type, shape, quantization and (for constants) its data.
+
+    ``scales``/``zero_points`` are sequences read from the model on access
+    (``Scalars``), or () when absent. ``data`` is a signed-int8 view
+    (``SignedBytes.view``) or None for non-constant tensors.
+    """
 
     def __init__(self, index, name, dtype, shape, data, scales, zero_points, qdim):
         self.index = index
@@ -65,46 +80,167 @@ class Tensor:
 
 
 class Operator:
-    """One operator: builtin name and version, tensor indices, options table."""
+    """One operator: builtin name and version, tensor indices, options table, and
+    ``unsupported``: None, or why midge cannot run it (see ``parse(any_op=True)``)."""
 
-    def __init__(self, name, version, inputs, outputs, options):
+    def __init__(self, name, version, inputs, outputs, options, unsupported=None):
         self.name = name
         self.version = version
         self.inputs = inputs
         self.outputs = outputs
         self.options = options
+        self.unsupported = unsupported
+
+
+class SignedBytes:
+    """Views into the model buffer whose items are signed bytes, without copying it.
+
+    ``view(start, n)`` is what kernels index: a cast memoryview on CPython, a
+    memoryview slice when the buffer is an ``array('b')``, else (MicroPython,
+    where memoryview has no ``cast``) a ``uctypes`` INT8 array at the bytes'
+    address: indexable, bounds-checked and a buffer (``ptr8``, ``struct`` work),
+    but without ``len`` or slicing. Without ``uctypes`` the buffer is copied
+    once into an ``array('b')``. ``raw(start, n)`` is a sliceable memoryview of
+    the same bytes for byte copies (its items may be unsigned on MicroPython).
+    The buffer must stay alive and unchanged while views are in use.
+    """
+
+    def __init__(self, buf):
+        mv = memoryview(buf)
+        self._address = None
+        if getattr(mv, "cast", None) is not None:
+            mv = mv.cast("B").cast("b")
+        elif not _is_signed_array(buf):
+            if _uctypes is None:
+                buf = array("b", buf)
+                mv = memoryview(buf)
+            else:
+                self._address = _uctypes.addressof(buf)
+        self.buf = buf
+        self._mv = mv
+
+    def view(self, start, n):
+        if self._address is None:
+            return self._mv[start:start + n]
+        return _uctypes.struct(self._address + start, (_uctypes.ARRAY, _uctypes.INT8 | n))
+
+    def raw(self, start, n):
+        return self._mv[start:start + n]
+
+
+def _is_signed_array(buf):
+    return isinstance(buf, array) and repr(buf[:0]) == "array('b')"
+
+
+class _Tensors:
+    """``model.tensors[i]``: Tensor objects built on access (none are kept)."""
+
+    def __init__(self, model):
+        self._model = model
+
+    def __len__(self):
+        return len(self._model.nbytes)
+
+    def __getitem__(self, i):
+        return self._model.tensor(i)
 
 
 class Model:
-    """A parsed model: ``tensors``, ``operators``, graph ``inputs``/``outputs``."""
+    """A parsed model: ``operators``, graph ``inputs``/``outputs``, and per tensor
+    ``nbytes`` and ``data_at`` (start of its constant data in the buffer, -1 if none).
 
-    def __init__(self, fb, tensors, operators, inputs, outputs):
+    ``tensor(i)`` (or ``tensors[i]``) builds a Tensor on demand from the
+    already validated FlatBuffer, so no per-tensor objects stay in memory.
+    """
+
+    def __init__(self, fb, data, tables, buffers, nbytes, data_at, operators, inputs, outputs):
         self.fb = fb
-        self.tensors = tensors
+        self.data = data
+        self._tables = tables
+        self._buffers = buffers
+        self.nbytes = nbytes
+        self.data_at = data_at
         self.operators = operators
         self.inputs = inputs
         self.outputs = outputs
+        self.tensors = _Tensors(self)
+
+    def tensor(self, i):
+        t = _tensor(self.fb, self._tables[i], i, self._buffers)
+        if self.data_at[i] >= 0:
+            t.data = self.data.view(self.data_at[i], t.nbytes)
+        return t
+
+    def is_const(self, i):
+        return self.data_at[i] >= 0
 
 
-def parse(buf, n):
-    """Validate and parse the model in ``buf[:n]``; raises ModelError."""
+def collect():
+    """gc.collect() on MicroPython, to keep big buffers unfragmented; CPython
+    frees by reference counting, and a full collection there is slow."""
+    if sys.implementation.name != "cpython":
+        gc.collect()
+
+
+def heap_note():
+    """"; N bytes of heap free" where the runtime reports it (MicroPython), else ""."""
+    collect()
+    mem_free = getattr(gc, "mem_free", None)
+    return "; %d bytes of heap free" % mem_free() if mem_free else ""
+
+
+def read_file(path):
+    """The model file's bytes: in place where the filesystem maps files into memory
+    (``memoryview(f)`` on ROMFS), else read into one bytearray of the file's size."""
+    collect()
+    with open(path, "rb") as f:
+        try:
+            return memoryview(f)
+        except TypeError:
+            pass
+        f.seek(0, 2)
+        n = f.tell()
+        f.seek(0)
+        try:
+            buf = bytearray(n)
+        except MemoryError:
+            raise MemoryError("model file %s is %d bytes and does not fit in RAM%s; "
+                              "put it in ROMFS to run it in place" % (path, n, heap_note()))
+        got = f.readinto(buf)
+    if got != n:
+        raise ModelError("model file %s: read %d of %d bytes" % (path, got or 0, n))
+    return buf
+
+
+def parse(buf, n, any_op=False):
+    """Validate and parse the model in ``buf[:n]``; raises ModelError.
+
+    With ``any_op`` an op midge does not run is kept (for inspection) instead of
+    refused: its Operator's ``unsupported`` says why (None for supported ops)."""
     if n < 8:
         raise ModelError("model is truncated: %d bytes is too short for a .tflite file" % n)
     if bytes(memoryview(buf)[4:8]) != b"TFL3":
         raise ModelError("not a TFLite model: file identifier is not 'TFL3'")
-    fb = FlatBuffer(buf, n)
+    data = SignedBytes(buf)
+    fb = FlatBuffer(data.buf, n)
     root = fb.root()
     version = fb.scalar(root, 0, "I", 0)
     if version != 3:
         raise ModelError("model schema version %d is not supported (expected 3)" % version)
-    codes = _op_codes(fb, root)
+    codes = _op_codes(fb, root, any_op)
     subgraphs = fb.tables(root, 2)
     if len(subgraphs) != 1:
         raise ModelError("model has %d subgraphs; midge supports exactly one" % len(subgraphs))
     sg = subgraphs[0]
     buffers = fb.tables(root, 4)
-    tensors = [_tensor(fb, buf, n, t, i, buffers) for i, t in enumerate(fb.tables(sg, 0))]
-    count = len(tensors)
+    tables = fb.tables(sg, 0)
+    count = len(tables)
+    nbytes = array("i", bytes(4 * count))
+    data_at = array("i", bytes(4 * count))
+    for i in range(count):
+        t = _tensor(fb, tables[i], i, buffers)
+        nbytes[i] = t.nbytes
+        data_at[i] = _data_start(fb, n, buffers, tables[i], t)
     inputs = _indices(fb, sg, 1, count, "subgraph input", False)
     outputs = _indices(fb, sg, 2, count, "subgraph output", False)
     operators = []
@@ -112,28 +248,31 @@ def parse(buf, n):
         index = fb.scalar(op, 0, "I", 0)
         if index >= len(codes):
             raise ModelError("model is corrupt: operator uses opcode %d of %d" % (index, len(codes)))
-        name, version = codes[index]
+        name, version, why = codes[index]
         operators.append(Operator(name, version,
                                   _indices(fb, op, 1, count, name + " input", True),
                                   _indices(fb, op, 2, count, name + " output", False),
-                                  fb.table(op, 4)))
-    return Model(fb, tensors, operators, inputs, outputs)
+                                  fb.table(op, 4), why))
+    return Model(fb, data, tables, buffers, nbytes, data_at, operators, inputs, outputs)
 
 
-def _op_codes(fb, root):
+def _op_codes(fb, root, any_op):
+    """(name, version, why unsupported or None) per operator code."""
     codes = []
     for oc in fb.tables(root, 1):
         code = max(fb.scalar(oc, 0, "b", 0), fb.scalar(oc, 3, "i", 0))
         version = fb.scalar(oc, 2, "i", 1)
-        if code not in OPS:
+        if code in OPS:
+            name, highest = OPS[code]
+            why = None if 1 <= version <= highest else "model op %s v%d is not supported" % (name, version)
+        else:
             name = KNOWN_NAMES.get(code, "builtin %d" % code)
             if code == 32:
                 name = "CUSTOM '%s'" % fb.string(oc, 1)
-            raise ModelError("model op %s is not supported" % name)
-        name, highest = OPS[code]
-        if version < 1 or version > highest:
-            raise ModelError("model op %s v%d is not supported" % (name, version))
-        codes.append((name, version))
+            why = "model op %s is not supported" % name
+        if why and not any_op:
+            raise ModelError(why)
+        codes.append((name, version, why))
     return codes
 
 
@@ -145,7 +284,8 @@ def _indices(fb, table, slot, count, what, optional):
     return values
 
 
-def _tensor(fb, buf, n, t, index, buffers):
+def _tensor(fb, t, index, buffers):
+    """The Tensor of table ``t``, checked; its ``data`` is left None."""
     name = fb.string(t, 3) or ("#%d" % index)
     dtype = fb.scalar(t, 1, "b", 0)
     if dtype not in ITEM_SIZE:
@@ -157,11 +297,11 @@ def _tensor(fb, buf, n, t, index, buffers):
     for d in shape:
         if d < 0 or d > 1 << 24:
             raise ModelError("tensor '%s' has unsupported dimension %d" % (name, d))
-    scales, zero_points, qdim = [], [], 0
+    scales, zero_points, qdim = (), (), 0
     q = fb.table(t, 4)
     if q:
-        scales = fb.scalars(q, 2, "I")
-        zero_points = fb.scalars(q, 3, "q")
+        scales = fb.scalar_vector(q, 2, "I")
+        zero_points = fb.scalar_vector(q, 3, "q")
         qdim = fb.scalar(q, 6, "i", 0)
         if zero_points and len(zero_points) != len(scales):
             raise ModelError("tensor '%s' has %d scales but %d zero points" % (name, len(scales), len(zero_points)))
@@ -170,15 +310,17 @@ def _tensor(fb, buf, n, t, index, buffers):
     tensor = Tensor(index, name, dtype, tuple(shape), None, scales, zero_points, qdim)
     if tensor.nbytes > 1 << 28:
         raise ModelError("tensor '%s' needs %d bytes; midge supports up to 256 MiB" % (name, tensor.nbytes))
-    bi = fb.scalar(t, 2, "I", 0)
-    if bi >= len(buffers) and bi:
-        raise ModelError("model is corrupt: tensor '%s' uses buffer %d of %d" % (name, bi, len(buffers)))
-    if bi:
-        tensor.data = _buffer_data(fb, buf, n, buffers[bi], tensor)
     return tensor
 
 
-def _buffer_data(fb, buf, n, b, tensor):
+def _data_start(fb, n, buffers, t, tensor):
+    """Where the constant data of ``tensor`` starts in the buffer; -1 when it has none."""
+    bi = fb.scalar(t, 2, "I", 0)
+    if bi >= len(buffers) and bi:
+        raise ModelError("model is corrupt: tensor '%s' uses buffer %d of %d" % (tensor.name, bi, len(buffers)))
+    if not bi:
+        return -1
+    b = buffers[bi]
     start, length = fb.vector(b, 0, 1)
     offset = fb.scalar(b, 1, "Q", 0)
     if offset > 1:
@@ -188,9 +330,8 @@ def _buffer_data(fb, buf, n, b, tensor):
             raise ModelError("model is truncated: tensor %d buffer ends at %d, file is %d bytes"
                              % (tensor.index, start + length, n))
     if not length:
-        return None
+        return -1
     if length != tensor.nbytes:
         raise ModelError("tensor '%s' has %d bytes of data; its shape %s needs %d"
                          % (tensor.name, length, list(tensor.shape), tensor.nbytes))
-    return memoryview(buf)[start:start + length]
-
+    return start

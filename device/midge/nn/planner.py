@@ -5,6 +5,8 @@ goes to the lowest offset (aligned to ``ALIGN``) where it overlaps no
 already-placed buffer that is alive at the same time.
 """
 
+from midge.nn.flatbuf import ModelError
+
 ALIGN = 16
 
 
@@ -33,3 +35,39 @@ def plan(buffers):
         if offset + size > arena:
             arena = offset + size
     return offsets, _aligned(arena)
+
+
+def plan_model(m):
+    """Place the non-constant tensors of ``model.Model`` ``m``, each alive from the op
+    that writes it (-1 for graph inputs) to the last op that reads it (past the
+    end for graph outputs). Returns ({tensor index: offset}, arena_size)."""
+    n_ops = len(m.operators)
+    first = {}
+    last = {}
+    for i in m.inputs:
+        first[i] = -1
+    for k, op in enumerate(m.operators):
+        for i in op.inputs:
+            if i < 0 or m.is_const(i):
+                continue
+            if i not in first:
+                raise ModelError("tensor '%s' is read by operator %d before anything writes it"
+                                 % (m.tensor(i).name, k))
+            last[i] = k
+        for i in op.outputs:
+            if m.is_const(i):
+                raise ModelError("operator %d writes constant tensor '%s'" % (k, m.tensor(i).name))
+            first.setdefault(i, k)
+            last[i] = max(last.get(i, k), k)
+    for i in m.outputs:
+        if i not in first:
+            raise ModelError("output tensor '%s' is never written" % m.tensor(i).name)
+        last[i] = n_ops
+    for i in m.inputs:
+        last.setdefault(i, -1)
+    order = sorted(first)
+    placed, size = plan([(m.nbytes[i], first[i], last[i]) for i in order])
+    offsets = {}
+    for i, off in zip(order, placed):
+        offsets[i] = off
+    return offsets, size

@@ -3,9 +3,11 @@
 An int8 tensor holds at most 256 distinct values, so LOGISTIC, TANH, RELU,
 RELU6, LEAKY_RELU, HARD_SWISH and int8 QUANTIZE evaluate TFLM's exact integer
 arithmetic once per possible input at load time into a 256-entry table; the
-kernel is a table lookup. SOFTMAX tabulates exp of the 256 possible
+kernel is a lookup in an ``array('b')``. SOFTMAX tabulates exp of the 256 possible
 differences from the row maximum.
 """
+
+from array import array
 
 from midge.nn import fixedpoint, qmath
 from midge.nn.model import INT8
@@ -210,7 +212,7 @@ def prepare_unary(ctx, op):
         table = _leaky_table(ctx, op, inp, out)
     else:
         table = _TABLES[op.name](op, inp, out)
-    return lut_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size, table)
+    return lut_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size, array("b", table))
 
 
 def prepare_softmax(ctx, op):
@@ -241,5 +243,7 @@ def prepare_softmax(ctx, op):
         exps.append(e)
         rescaled.append(rdbpot(e, 12))
     depth = inp.shape[-1]
+    # exps reach 2**31 - 1 (a heap int on 32-bit boards: kept in a list, read without
+    # allocating); rescaled values are below 2**19
     return softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size // depth if depth else 0,
-                          depth, exps, rescaled, limit)
+                          depth, exps, array("i", rescaled), limit)

@@ -3,46 +3,108 @@
 ADD/SUB rescale each input with its own multiplier after a left shift of 20;
 since an int8 input has only 256 values, those rescaled values are tabulated
 once at load time, leaving one requantization per output element.
+
+Broadcasting walks the output in row-major order and steps each input's
+position by its own strides (0 along a broadcast axis), so no index table of
+the output's size is built. ``geom`` is ``(shape, astrides, bstrides, index)``:
+the output shape (at least 1-D), the inputs' element strides per output axis,
+and a scratch list the kernels use as the multi-index; elementwise ops are the
+1-D case ``((n,), (1,), (1,), [0])``.
 """
+
+from array import array
 
 from midge.nn import qmath
 from midge.nn.ops.common import fail, operands, quantized_int8, scale
 from midge.nn.qmath import activation_range, mbqm
 
 
-def addsub_int8(a, b, out, ia, ib, n, ta, tb, sign, mult, shift, ooff, amin, amax):
-    """out[i] = requant(ta[a[ia[i]]] +/- tb[b[ib[i]]]); ia/ib None means elementwise."""
-    for i in range(n):
-        va = ta[a[ia[i] if ia else i] + 128]
-        vb = tb[b[ib[i] if ib else i] + 128]
-        v = mbqm(va + vb if sign > 0 else va - vb, mult, shift) + ooff
-        out[i] = amin if v < amin else (amax if v > amax else v)
+def addsub_int8(a, b, out, geom, ta, tb, sign, mult, shift, ooff, amin, amax):
+    """out = requant(ta[a + 128] +/- tb[b + 128]) over the broadcast ``geom``."""
+    shape, sa, sb, index = geom
+    rank = len(shape)
+    inner = shape[rank - 1]
+    ia = ib = o = 0
+    if inner == 0:
+        return
+    for d in range(rank):
+        index[d] = 0
+    for _ in range(len(out) // inner):
+        pa = ia
+        pb = ib
+        step_a = sa[rank - 1]
+        step_b = sb[rank - 1]
+        for _ in range(inner):
+            va = ta[a[pa] + 128]
+            vb = tb[b[pb] + 128]
+            v = mbqm(va + vb if sign > 0 else va - vb, mult, shift) + ooff
+            out[o] = amin if v < amin else (amax if v > amax else v)
+            o += 1
+            pa += step_a
+            pb += step_b
+        d = rank - 2
+        while d >= 0:
+            index[d] += 1
+            ia += sa[d]
+            ib += sb[d]
+            if index[d] < shape[d]:
+                break
+            ia -= sa[d] * shape[d]
+            ib -= sb[d] * shape[d]
+            index[d] = 0
+            d -= 1
 
 
-def mul_int8(a, b, out, ia, ib, n, aoff, boff, mult, shift, ooff, amin, amax):
-    """out[i] = requant((a + aoff) * (b + boff))."""
-    for i in range(n):
-        va = a[ia[i] if ia else i] + aoff
-        vb = b[ib[i] if ib else i] + boff
-        v = mbqm(va * vb, mult, shift) + ooff
-        out[i] = amin if v < amin else (amax if v > amax else v)
+def mul_int8(a, b, out, geom, aoff, boff, mult, shift, ooff, amin, amax):
+    """out = requant((a + aoff) * (b + boff)) over the broadcast ``geom``."""
+    shape, sa, sb, index = geom
+    rank = len(shape)
+    inner = shape[rank - 1]
+    ia = ib = o = 0
+    if inner == 0:
+        return
+    for d in range(rank):
+        index[d] = 0
+    for _ in range(len(out) // inner):
+        pa = ia
+        pb = ib
+        step_a = sa[rank - 1]
+        step_b = sb[rank - 1]
+        for _ in range(inner):
+            v = mbqm((a[pa] + aoff) * (b[pb] + boff), mult, shift) + ooff
+            out[o] = amin if v < amin else (amax if v > amax else v)
+            o += 1
+            pa += step_a
+            pb += step_b
+        d = rank - 2
+        while d >= 0:
+            index[d] += 1
+            ia += sa[d]
+            ib += sb[d]
+            if index[d] < shape[d]:
+                break
+            ia -= sa[d] * shape[d]
+            ib -= sb[d] * shape[d]
+            index[d] = 0
+            d -= 1
 
 
-def broadcast_indices(op, sa, sb, so):
-    """Per-output-element source indices for shapes sa, sb; (None, None) when equal."""
+def broadcast_geometry(op, sa, sb, so):
+    """The kernels' ``geom`` for input shapes sa, sb and output shape so; checks them."""
     rank = len(so)
     pa = (1,) * (rank - len(sa)) + tuple(sa)
     pb = (1,) * (rank - len(sb)) + tuple(sb)
+    if len(pa) != rank or len(pb) != rank:
+        raise fail(op, "shapes %s and %s do not broadcast to %s" % (list(sa), list(sb), list(so)))
     for i in range(rank):
         want = pa[i] if pb[i] == 1 else pb[i]
         if (pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1) or so[i] != want:
             raise fail(op, "shapes %s and %s do not broadcast to %s" % (list(sa), list(sb), list(so)))
-    if tuple(pa) == tuple(pb):
-        return None, None
-    n = 1
-    for d in so:
-        n *= d
-    ia, ib = [0] * n, [0] * n
+    if pa == pb:
+        n = 1
+        for d in so:
+            n *= d
+        return (n,), (1,), (1,), [0]
     stra, strb = [0] * rank, [0] * rank
     s1 = s2 = 1
     for i in range(rank - 1, -1, -1):
@@ -50,21 +112,7 @@ def broadcast_indices(op, sa, sb, so):
         strb[i] = s2 if pb[i] != 1 else 0
         s1 *= pa[i]
         s2 *= pb[i]
-    index = [0] * rank
-    for flat in range(n):
-        x = y = 0
-        for i in range(rank):
-            x += index[i] * stra[i]
-            y += index[i] * strb[i]
-        ia[flat], ib[flat] = x, y
-        i = rank - 1
-        while i >= 0:
-            index[i] += 1
-            if index[i] < so[i]:
-                break
-            index[i] = 0
-            i -= 1
-    return ia, ib
+    return tuple(so), tuple(stra), tuple(strb), [0] * rank
 
 
 def _smaller_than_one(op, value):
@@ -78,7 +126,7 @@ def prepare_addsub(ctx, op):
     (a, b), (out,) = operands(ctx, op, 2)
     quantized_int8(op, a, b, out)
     act = ctx.fb.scalar(op.options, 0, "b", 0) if op.options else 0
-    ia, ib = broadcast_indices(op, a.shape, b.shape, out.shape)
+    geom = broadcast_geometry(op, a.shape, b.shape, out.shape)
     sa, sb, so = scale(a), scale(b), scale(out)
     big = sb if qmath.less(sa, sb) else sa
     twice = (big[0], big[1] + 1)
@@ -93,11 +141,12 @@ def prepare_addsub(ctx, op):
     tables = []
     for t, m in ((a, ma), (b, mb)):
         mult, shift = _smaller_than_one(op, m)
-        tables.append([mbqm((v - t.zero_point) << 20, mult, shift) for v in range(-128, 128)])
+        # |(v - zp) << 20| < 2**28 and the multiplier is below one: fits int32
+        tables.append(array("i", [mbqm((v - t.zero_point) << 20, mult, shift) for v in range(-128, 128)]))
     mult, shift = _smaller_than_one(op, mo)
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
     return addsub_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
-                         ia, ib, out.size, tables[0], tables[1], 1 if op.name == "ADD" else -1,
+                         geom, tables[0], tables[1], 1 if op.name == "ADD" else -1,
                          mult, shift, out.zero_point, amin, amax)
 
 
@@ -105,10 +154,10 @@ def prepare_mul(ctx, op):
     (a, b), (out,) = operands(ctx, op, 2)
     quantized_int8(op, a, b, out)
     act = ctx.fb.scalar(op.options, 0, "b", 0) if op.options else 0
-    ia, ib = broadcast_indices(op, a.shape, b.shape, out.shape)
+    geom = broadcast_geometry(op, a.shape, b.shape, out.shape)
     real = qmath.div(qmath.mul(scale(a), scale(b), qmath.F64), scale(out), qmath.F64)
     mult, shift = qmath.quantize_multiplier(real)
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
     return mul_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
-                      ia, ib, out.size, -a.zero_point, -b.zero_point, mult, shift,
+                      geom, -a.zero_point, -b.zero_point, mult, shift,
                       out.zero_point, amin, amax)

@@ -67,12 +67,37 @@ def prepare_pool(ctx, op):
                        amin, amax)
 
 
-def mean_int8(x, out, target, sums, n, count, izp, mult, shift, ozp):
-    """Sum int8 ``x`` into ``sums`` by the precomputed ``target`` index, then requantize."""
+def mean_int8(x, out, n, geom, sums, count, izp, mult, shift, ozp):
+    """Sum the ``n`` int8 values of ``x`` into ``sums`` (one per output value), then requantize.
+
+    ``geom`` is ``(shape, strides, index)``: the input shape, each input axis's
+    stride in ``sums`` (0 along reduced axes) and a scratch multi-index; the
+    input is walked in row-major order, so no per-element table is needed."""
+    shape, strides, index = geom
+    rank = len(shape)
     for i in range(len(sums)):
         sums[i] = 0
-    for i in range(n):
-        sums[target[i]] += x[i]
+    inner = shape[rank - 1]
+    step = strides[rank - 1]
+    k = t = 0
+    if inner:
+        for d in range(rank):
+            index[d] = 0
+        for _ in range(n // inner):
+            p = t
+            for _ in range(inner):
+                sums[p] += x[k]
+                k += 1
+                p += step
+            d = rank - 2
+            while d >= 0:
+                index[d] += 1
+                t += strides[d]
+                if index[d] < shape[d]:
+                    break
+                t -= strides[d] * shape[d]
+                index[d] = 0
+                d -= 1
     for i in range(len(sums)):
         v = mbqm(sums[i] - izp * count, mult, shift) + ozp
         out[i] = -128 if v < -128 else (127 if v > 127 else v)
@@ -89,40 +114,25 @@ def prepare_mean(ctx, op):
             raise fail(op, "axis %d is out of range for rank %d" % (a, rank))
         if a not in axes:
             axes.append(a)
-    kept = [d for i, d in enumerate(inp.shape) if i not in axes]
+    shape = tuple(inp.shape) or (1,)
+    rank = len(shape)
     count = 1
     for a in axes:
-        count *= inp.shape[a]
-    reduced = 1
-    for d in kept:
-        reduced *= d
-    if out.size != reduced:
-        raise fail(op, "output has %d values, expected %d" % (out.size, reduced))
-    target = [0] * inp.size
+        count *= shape[a]
+    if not count:
+        raise fail(op, "cannot average over an empty axis")
     strides = [0] * rank
     stride = 1
     for i in range(rank - 1, -1, -1):
         if i not in axes:
             strides[i] = stride
-            stride *= inp.shape[i]
-    index = [0] * rank
-    for flat in range(inp.size):
-        t = 0
-        for i in range(rank):
-            t += index[i] * strides[i]
-        target[flat] = t
-        i = rank - 1
-        while i >= 0:
-            index[i] += 1
-            if index[i] < inp.shape[i]:
-                break
-            index[i] = 0
-            i -= 1
-    if not count:
-        raise fail(op, "cannot average over an empty axis")
+            stride *= shape[i]
+    if out.size != stride:
+        raise fail(op, "output has %d values, expected %d" % (out.size, stride))
     mult, shift = qmath.quantize_multiplier(qmath.div(scale(inp), scale(out), qmath.F64))
     adjust = min(qmath.bitlen(count) - 1, 32, 31 + shift)
     mult = (mult << adjust) // count
     shift -= adjust
-    return mean_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), target, [0] * out.size,
-                       inp.size, count, inp.zero_point, mult, shift, out.zero_point)
+    return mean_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size,
+                       (shape, tuple(strides), [0] * rank), [0] * out.size,
+                       count, inp.zero_point, mult, shift, out.zero_point)

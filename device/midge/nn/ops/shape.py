@@ -1,8 +1,12 @@
 """Data-movement ops: RESHAPE, SQUEEZE, EXPAND_DIMS, SHAPE, STRIDED_SLICE,
 PACK, CONCATENATION, PAD. They move bytes, so they work for every type.
 
-Each preparer reduces the op to a list of (destination, source) memoryview
-pairs made at load time, plus an optional fill; ``move`` replays them.
+Each preparer describes its copies as strided blocks (``_transfer``): a
+block of ``run`` contiguous bytes for every index of an outer ``shape``,
+with byte strides in the source and the destination. Transfers of a few
+blocks become (destination, source) memoryview pairs made at load time;
+larger ones are walked on the fly, so nothing the size of the tensor is
+built. ``move`` runs both, after an optional fill, without allocating.
 """
 
 import struct
@@ -10,19 +14,96 @@ import struct
 from midge.nn.model import INT8, INT32, ITEM_SIZE
 from midge.nn.ops.common import fail, operands, const_ints, same_quant
 
+MAX_PAIRS = 16
 
-def move(pairs, fill_dst, fill):
-    """Fill ``fill_dst`` from ``fill`` (when given), then copy every (dst, src) pair."""
-    if fill is not None:
-        fill_dst[:] = fill
+
+def move(fill_dst, fill, pairs, walks):
+    """Set every byte of ``fill_dst`` (unless None) to ``fill``, copy each
+    (dst, src) pair, then each walk (dst, src, shape, sstrides, dstrides, index, run, count)."""
+    if fill_dst is not None:
+        for i in range(len(fill_dst)):
+            fill_dst[i] = fill
     for dst, src in pairs:
         dst[:] = src
+    for dst, src, shape, ss, ds, index, run, count in walks:
+        rank = len(shape)
+        for d in range(rank):
+            index[d] = 0
+        so = do = 0
+        for _ in range(count):
+            for j in range(run):
+                dst[do + j] = src[so + j]
+            d = rank - 1
+            while d >= 0:
+                index[d] += 1
+                so += ss[d]
+                do += ds[d]
+                if index[d] < shape[d]:
+                    break
+                so -= ss[d] * shape[d]
+                do -= ds[d] * shape[d]
+                index[d] = 0
+                d -= 1
+
+
+def _transfer(dst, src, shape, ss, ds, item, pairs, walks):
+    """Add the copy of ``item``-byte elements over ``shape`` (byte strides ``ss`` in
+    ``src``, ``ds`` in ``dst``, both sliceable byte views) to ``pairs`` or ``walks``."""
+    shape, ss, ds, run = list(shape), list(ss), list(ds), item
+    while shape and ss[-1] == run and ds[-1] == run:
+        run *= shape.pop()
+        ss.pop()
+        ds.pop()
+    i = len(shape) - 1
+    while i > 0:
+        if ss[i - 1] == ss[i] * shape[i] and ds[i - 1] == ds[i] * shape[i]:
+            shape[i - 1] *= shape[i]
+            ss[i - 1], ds[i - 1] = ss[i], ds[i]
+            del shape[i], ss[i], ds[i]
+        i -= 1
+    count = 1
+    for d in shape:
+        count *= d
+    if not count or not run:
+        return
+    if count > MAX_PAIRS:
+        walks.append((dst, src, tuple(shape), tuple(ss), tuple(ds), [0] * len(shape), run, count))
+        return
+    index = [0] * len(shape)
+    for _ in range(count):
+        so = do = 0
+        for d in range(len(shape)):
+            so += index[d] * ss[d]
+            do += index[d] * ds[d]
+        pairs.append((dst[do:do + run], src[so:so + run]))
+        d = len(shape) - 1
+        while d >= 0:
+            index[d] += 1
+            if index[d] < shape[d]:
+                break
+            index[d] = 0
+            d -= 1
+
+
+def _strides(shape, item):
+    """Row-major byte strides of ``shape``."""
+    out = [item] * len(shape)
+    for a in range(len(shape) - 2, -1, -1):
+        out[a] = out[a + 1] * shape[a + 1]
+    return out
+
+
+def _copyable(buf):
+    """``buf`` as a memoryview that can be assigned into an arena slice (signed on CPython)."""
+    mv = memoryview(buf)
+    cast = getattr(mv, "cast", None)
+    return cast("b") if cast else mv
 
 
 def _flat_copy(ctx, op, inp, out):
     if inp.type != out.type or inp.size != out.size:
         raise fail(op, "input %s and output %s differ in type or size" % (list(inp.shape), list(out.shape)))
-    return move, ([(ctx.view(op.outputs[0]), ctx.view(op.inputs[0]))], None, None)
+    return move, (None, 0, [(ctx.raw(op.outputs[0]), ctx.raw(op.inputs[0]))], ())
 
 
 def prepare_reshape(ctx, op):
@@ -38,7 +119,7 @@ def prepare_shape(ctx, op):
     packed = bytearray(4 * len(inp.shape))
     for i, d in enumerate(inp.shape):
         struct.pack_into("<i", packed, 4 * i, d)
-    return move, ([], ctx.view(op.outputs[0]), ctx.signed(packed))
+    return move, (None, 0, [(ctx.raw(op.outputs[0]), _copyable(packed))], ())
 
 
 def _strided_bounds(size, begin, end, stride, begin_masked, end_masked, shrink, offset):
@@ -70,43 +151,31 @@ def prepare_strided_slice(ctx, op):
     offset = fb.scalar(opt, 5, "b", 0) if opt else 0
     if out.type != inp.type:
         raise fail(op, "input and output types differ")
-    ranges = []
-    total = 1
+    item = ITEM_SIZE[inp.type]
+    in_strides = _strides(inp.shape, item)
+    shape, ss, base = [], [], 0
     for a in range(rank):
         if strides[a] == 0:
             raise fail(op, "stride of axis %d is zero" % a)
         start, stop = _strided_bounds(inp.shape[a], begin[a], end[a], strides[a],
                                       bm >> a & 1, em >> a & 1, sm >> a & 1, offset)
-        r = range(start, stop, strides[a])
-        ranges.append(r)
-        total *= len(r)
+        shape.append(len(range(start, stop, strides[a])))
+        ss.append(strides[a] * in_strides[a])
+        base += start * in_strides[a]
+    total = 1
+    for d in shape:
+        total *= d
     if total != out.size:
         raise fail(op, "slice has %d values but the output holds %d" % (total, out.size))
-    item = ITEM_SIZE[inp.type]
-    src, dst = ctx.view(op.inputs[0]), ctx.view(op.outputs[0])
-    pairs = []
-    strides_in = [1] * rank
-    for a in range(rank - 2, -1, -1):
-        strides_in[a] = strides_in[a + 1] * inp.shape[a + 1]
+    pairs, walks = [], []
     if total:
-        index = [0] * rank
-        for o in range(total):
-            flat = 0
-            for a in range(rank):
-                flat += ranges[a][index[a]] * strides_in[a]
-            pairs.append((dst[o * item:(o + 1) * item], src[flat * item:(flat + 1) * item]))
-            a = rank - 1
-            while a >= 0:
-                index[a] += 1
-                if index[a] < len(ranges[a]):
-                    break
-                index[a] = 0
-                a -= 1
-    return move, (pairs, None, None)
+        _transfer(ctx.raw(op.outputs[0]), ctx.raw(op.inputs[0])[base:], shape, ss, _strides(shape, item),
+                  item, pairs, walks)
+    return move, (None, 0, pairs, walks)
 
 
 def _join(ctx, op, tensors, sources, out, axis, stacked):
-    """Pairs copying ``tensors`` along ``axis`` of ``out`` (PACK when ``stacked``)."""
+    """The move of ``tensors`` (byte views ``sources``) along ``axis`` of ``out`` (PACK when ``stacked``)."""
     rank = len(out.shape)
     axis = axis + rank if axis < 0 else axis
     if not 0 <= axis < rank:
@@ -131,16 +200,15 @@ def _join(ctx, op, tensors, sources, out, axis, stacked):
         chunks.append(t.size // outer if outer else 0)
     if along != out.shape[axis]:
         raise fail(op, "inputs add up to %d along axis %d, output has %d" % (along, axis, out.shape[axis]))
-    dst = ctx.view(op.outputs[0])
-    pairs = []
+    dst = ctx.raw(op.outputs[0])
+    row = out.nbytes // outer if outer else 0
+    pairs, walks = [], []
     pos = 0
-    for o in range(outer):
-        for src, chunk in zip(sources, chunks):
-            n = chunk * item
-            if n:
-                pairs.append((dst[pos:pos + n], src[o * n:(o + 1) * n]))
-            pos += n
-    return move, (pairs, None, None)
+    for src, chunk in zip(sources, chunks):
+        n = chunk * item
+        _transfer(dst[pos:], src, (outer, n), (n, 1), (row, 1), 1, pairs, walks)
+        pos += n
+    return move, (None, 0, pairs, walks)
 
 
 def prepare_concat(ctx, op):
@@ -151,7 +219,7 @@ def prepare_concat(ctx, op):
     if opt and fb.scalar(opt, 1, "b", 0):
         raise fail(op, "fused activation is not supported")
     tensors = [ctx.tensor(i) for i in op.inputs]
-    return _join(ctx, op, tensors, [ctx.view(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, False)
+    return _join(ctx, op, tensors, [ctx.raw(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, False)
 
 
 def prepare_pack(ctx, op):
@@ -159,7 +227,7 @@ def prepare_pack(ctx, op):
         raise fail(op, "expected inputs and one output")
     axis = ctx.fb.scalar(op.options, 1, "i", 0) if op.options else 0
     tensors = [ctx.tensor(i) for i in op.inputs]
-    return _join(ctx, op, tensors, [ctx.view(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, True)
+    return _join(ctx, op, tensors, [ctx.raw(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, True)
 
 
 def prepare_pad(ctx, op):
@@ -173,30 +241,17 @@ def prepare_pad(ctx, op):
                 out.shape[a] != inp.shape[a] + pads[2 * a] + pads[2 * a + 1]:
             raise fail(op, "paddings %s do not turn %s into %s" % (pads, list(inp.shape), list(out.shape)))
     item = ITEM_SIZE[inp.type]
+    fill = 0
     if inp.type == INT8:
         same_quant(op, inp, out)
-        fill = ctx.signed(bytes([out.zero_point & 0xFF]) * out.nbytes)
-    else:
-        fill = ctx.signed(bytes(out.nbytes))
-    src, dst = ctx.view(op.inputs[0]), ctx.view(op.outputs[0])
-    pairs = []
+        fill = out.zero_point
+    out_strides = _strides(out.shape, item)
+    base = 0
+    for a in range(rank):
+        base += pads[2 * a] * out_strides[a]
+    dst = ctx.raw(op.outputs[0])
+    pairs, walks = [], []
     if inp.size:
-        row = inp.shape[-1] * item
-        rows = inp.size // inp.shape[-1]
-        out_strides = [1] * rank
-        for a in range(rank - 2, -1, -1):
-            out_strides[a] = out_strides[a + 1] * out.shape[a + 1]
-        index = [0] * rank
-        for r in range(rows):
-            flat = 0
-            for a in range(rank):
-                flat += (index[a] + pads[2 * a]) * out_strides[a]
-            pairs.append((dst[flat * item:flat * item + row], src[r * row:(r + 1) * row]))
-            a = rank - 2
-            while a >= 0:
-                index[a] += 1
-                if index[a] < inp.shape[a]:
-                    break
-                index[a] = 0
-                a -= 1
-    return move, (pairs, dst, fill)
+        _transfer(dst[base:], ctx.raw(op.inputs[0]), inp.shape, _strides(inp.shape, item), out_strides,
+                  item, pairs, walks)
+    return move, (dst, fill, pairs, walks)
