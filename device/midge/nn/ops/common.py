@@ -108,5 +108,10 @@ def per_channel_multipliers(op, inp, flt, out, channels, float32_product=False):
     return mults, shifts
 
 
+def as_plain(kernel, args):
+    """The packer used where viper is off: the plain kernel and its arguments."""
+    return kernel, args
+
+
 def clamp8(v):
     return -128 if v < -128 else (127 if v > 127 else v)

@@ -6,11 +6,17 @@ those whose input row/column lies inside the image. The input zero point is fold
 sums, so the inner loop is a plain multiply-accumulate.
 """
 
+from midge import fast
 from midge.nn.model import INT32
-from midge.nn.ops.common import (compute_padding, fail, operands, per_channel_multipliers,
+from midge.nn.ops.common import (as_plain, compute_padding, fail, operands, per_channel_multipliers,
                                   quantized_int8, require_const, require_rank, require_type,
                                   ints_of)
 from midge.nn.qmath import activation_range, mbqm
+
+if fast.VIPER:
+    from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
+else:
+    pack_conv = pack_depthwise = as_plain
 
 
 def conv_int8(x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax):
@@ -143,8 +149,8 @@ def prepare_conv(ctx, op):
         wtap[t] = s
         wfull[t // taps] += s
     geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg)
-    return conv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), wtap, wfull, bias,
-                       mult, shift, geom, -inp.zero_point, out.zero_point, amin, amax)
+    return pack_conv(conv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), wtap, wfull, bias,
+                                 mult, shift, geom, -inp.zero_point, out.zero_point, amin, amax))
 
 
 def prepare_depthwise(ctx, op):
@@ -154,5 +160,6 @@ def prepare_depthwise(ctx, op):
         raise fail(op, "filter shape %s does not fit input depth %d and output depth %d"
                    % (list(flt.shape), c, ocn))
     geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, ocn // c, sh, sw, dh, dw, ph, pw)
-    return dwconv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), [0] * ocn, bias,
-                         mult, shift, geom, -inp.zero_point, out.zero_point, amin, amax)
+    return pack_depthwise(dwconv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), [0] * ocn,
+                                        bias, mult, shift, geom, -inp.zero_point, out.zero_point,
+                                        amin, amax))

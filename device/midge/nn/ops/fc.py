@@ -6,11 +6,17 @@ The int8 input offset and the bias fold into one constant per output channel
 
 import struct
 
+from midge import fast
 from midge.nn.floats import f32
 from midge.nn.model import FLOAT32, INT8, INT32
-from midge.nn.ops.common import (fail, ints_of, operands, per_channel_multipliers, quantized_int8,
-                                  require_const, require_type)
+from midge.nn.ops.common import (as_plain, fail, ints_of, operands, per_channel_multipliers,
+                                  quantized_int8, require_const, require_type)
 from midge.nn.qmath import activation_range, mbqm
+
+if fast.VIPER:
+    from midge.nn.ops._fc_viper import pack_fc
+else:
+    pack_fc = as_plain
 
 _FLOAT_RANGES = {0: (None, None), 1: (0.0, None), 2: (-1.0, 1.0), 3: (0.0, 6.0)}
 
@@ -101,5 +107,5 @@ def prepare(ctx, op):
             s += w[base + d]
         const[u] = bias_values[u] + ioff * s + woff * ioff * depth
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
-    return fc_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), const, mult, shift,
-                     batches, depth, units, woff, out.zero_point, amin, amax)
+    return pack_fc(fc_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), const, mult, shift,
+                             batches, depth, units, woff, out.zero_point, amin, amax))

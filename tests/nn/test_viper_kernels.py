@@ -1,0 +1,335 @@
+"""The viper kernels of midge.nn (ops/_conv_viper.py, ops/_fc_viper.py) produce exactly
+what the plain kernels produce: CONV_2D (general and the 1x1 matmul path),
+DEPTHWISE_CONV_2D and FULLY_CONNECTED on random shapes, strides, dilations, paddings,
+groups, depth multipliers, zero points, biases up to the int32 limits, multipliers and
+shifts (left and right), for many seeds. A viper kernel allocates nothing per call, and
+models load with the viper kernels when viper is on.
+
+Set MIDGE_UNIX32 to a 32-bit unix-port build (e.g. ports/unix built with
+CROSS_COMPILE=i686-linux-gnu-) to run the same checks with 32-bit machine ints, as on
+boards, plus parity with TFLM on the reference models there."""
+
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+from midge_host.unixport import RunResult, run_micropython, unixport_env
+from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, run_tflm
+
+CASES = 300
+
+KERNELS_SCRIPT = r"""
+from array import array
+from midge.nn.ops import conv, fc
+from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
+from midge.nn.ops._fc_viper import pack_fc
+
+
+class Rng:
+    def __init__(self, seed):
+        self.s = (seed * 2654435761 + 12345) & 0xFFFFFFFF or 1
+
+    def bits(self):
+        x = self.s
+        x ^= (x << 13) & 0xFFFFFFFF
+        x ^= x >> 17
+        x ^= (x << 5) & 0xFFFFFFFF
+        self.s = x
+        return x
+
+    def int(self, lo, hi):
+        return lo + self.bits() % (hi - lo + 1)
+
+    def pick(self, seq):
+        return seq[self.bits() % len(seq)]
+
+
+def int8s(r, n):
+    mode = r.int(0, 9)
+    if mode == 0:
+        return array("b", [r.pick((-128, 127)) for _ in range(n)])
+    if mode == 1:
+        return array("b", [-128] * n)
+    return array("b", [r.int(-128, 127) for _ in range(n)])
+
+
+def bitlen(v):
+    n = 0
+    while v:
+        v >>= 1
+        n += 1
+    return n
+
+
+def requant(r, n, macs):
+    # mostly scales that map the accumulators (about 5500 * sqrt(macs)) onto int8;
+    # sometimes biases near the int32 limits (less the largest MAC sum these shapes
+    # reach), any multiplier, any shift
+    typical = 5500 << (bitlen(macs) // 2)
+    wild = r.int(0, 3) == 0
+    big = (1 << 31) - (1 << 23)
+    bias = [r.int(-big, big) if wild and r.int(0, 1) else r.int(-typical, typical) for _ in range(n)]
+    fit = 7 - bitlen(typical)
+    mult = [r.int(0, (1 << 31) - 1) if wild else r.pick((r.int(1 << 30, (1 << 31) - 1), (1 << 31) - 1, 1 << 30))
+            for _ in range(n)]
+    shift = [r.pick((r.int(-31, 0), r.int(1, 4))) if wild else max(-31, fit + r.int(-2, 2)) for _ in range(n)]
+    zin, zout = r.int(-128, 127), r.int(-128, 127)
+    a, b = r.int(-128, 127), r.int(-128, 127)
+    if r.int(0, 2):
+        a, b = -128, 127
+    return bias, mult, shift, -zin, zout, min(a, b), max(a, b)
+
+
+def window(r, size, filt, stride, dilation, same):
+    eff = (filt - 1) * dilation + 1
+    out = (size + stride - 1) // stride if same else (size - eff + stride) // stride
+    total = (out - 1) * stride + eff - size
+    return out, (total // 2 if total > 0 else 0)
+
+
+def geometry(r, big_filter):
+    fh, fw = (r.int(6, 10), r.int(4, 8)) if big_filter else (r.int(1, 4), r.int(1, 4))
+    sh, sw, dh, dw = r.int(1, 3), r.int(1, 3), r.int(1, 2), r.int(1, 2)
+    h, wd, same = r.int(1, 12), r.int(1, 12), r.int(0, 1)
+    oh, ph = window(r, h, fh, sh, dh, same)
+    ow, pw = window(r, wd, fw, sw, dw, same)
+    return fh, fw, sh, sw, dh, dw, h, wd, oh, ow, ph, pw
+
+
+def conv_case(r):
+    nb = r.int(1, 2)
+    if r.int(0, 3) == 0:
+        groups, fc_, fpg = 1, r.int(1, 40), r.int(1, 12)
+        fh = fw = sh = sw = dh = dw = 1
+        h, wd = r.int(1, 6), r.int(1, 6)
+        oh, ow, ph, pw = h, wd, 0, 0
+    else:
+        groups, fc_, fpg = r.pick((1, 1, 2, 3)), r.int(1, 9), r.int(1, 4)
+        fh, fw, sh, sw, dh, dw, h, wd, oh, ow, ph, pw = geometry(r, False)
+    if oh <= 0 or ow <= 0:
+        return None
+    c, ocn = fc_ * groups, fpg * groups
+    taps = fh * fw
+    w = int8s(r, ocn * taps * fc_)
+    wtap, wfull = [0] * (ocn * taps), [0] * ocn
+    for t in range(ocn * taps):
+        s = 0
+        for k in range(fc_):
+            s += w[t * fc_ + k]
+        wtap[t] = s
+        wfull[t // taps] += s
+    bias, mult, shift, ioff, ooff, amin, amax = requant(r, ocn, taps * fc_)
+    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc_, sh, sw, dh, dw, ph, pw, fpg)
+    x = int8s(r, nb * h * wd * c)
+    n = nb * oh * ow * ocn
+    return conv.conv_int8, pack_conv, n, lambda out: (x, w, out, wtap, wfull, bias, mult, shift, geom,
+                                                      ioff, ooff, amin, amax)
+
+
+def depthwise_case(r):
+    nb, c, dm = r.int(1, 2), r.int(1, 9), r.pick((1, 1, 2, 3, 4, 8))
+    fh, fw, sh, sw, dh, dw, h, wd, oh, ow, ph, pw = geometry(r, r.int(0, 4) == 0)
+    if oh <= 0 or ow <= 0:
+        return None
+    ocn = c * dm
+    w = int8s(r, fh * fw * ocn)
+    bias, mult, shift, ioff, ooff, amin, amax = requant(r, ocn, fh * fw)
+    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, dm, sh, sw, dh, dw, ph, pw)
+    x = int8s(r, nb * h * wd * c)
+    return conv.dwconv_int8, pack_depthwise, nb * oh * ow * ocn, lambda out: (
+        x, w, out, [0] * ocn, bias, mult, shift, geom, ioff, ooff, amin, amax)
+
+
+def fc_case(r):
+    batches, depth, units = r.int(1, 3), r.int(1, 70), r.int(1, 9)
+    w = int8s(r, units * depth)
+    const, mult, shift, ioff, ooff, amin, amax = requant(r, units, depth)
+    woff = r.pick((0, 0, r.int(-127, 127)))
+    x = int8s(r, batches * depth)
+    return fc.fc_int8, pack_fc, batches * units, lambda out: (
+        x, w, out, const, mult, shift, batches, depth, units, woff, ooff, amin, amax)
+
+
+def check(kind, make, seed):
+    r = Rng(seed)
+    case = None
+    while case is None:
+        case = make(r)
+    plain, pack, n, args = case
+    want, got = array("b", bytes(n)), array("b", bytes(n))
+    plain(*args(want))
+    kernel, packed = pack(plain, args(got))
+    if kernel is plain:
+        print("not packed", kind, seed)
+    kernel(*packed)
+    for v in want:
+        if -128 < v < 127:
+            interior[0] += 1
+    interior[1] += n
+    if want != got:
+        bad = [i for i in range(n) if want[i] != got[i]]
+        print("mismatch", kind, seed, len(bad), "of", n, "first", bad[0], want[bad[0]], got[bad[0]])
+
+
+def requant_edges(seed):
+    # FULLY_CONNECTED with zero weights requantizes its constants: accumulators at
+    # and around both rounding boundaries (the high multiply's and the right
+    # shift's) of outputs across int8, the int32 extremes, and left shifts
+    r = Rng(seed)
+    const, mult, shift = [], [], []
+    for _ in range(64):
+        m, e = r.int(0, (1 << 31) - 1), r.int(0, 31)
+        q = r.int(-128, 127)
+        for h in (q << e, (q << e) + (1 << e >> 1)):
+            if m:
+                for a in ((h << 31) // m, ((2 * h + 1) << 30) // m):
+                    for d in (-2, -1, 0, 1, 2):
+                        if -(1 << 31) <= a + d < 1 << 31:
+                            const.append(a + d)
+                            mult.append(m)
+                            shift.append(-e)
+    for a in (-(1 << 31), (1 << 31) - 1, -(1 << 31) + 1, -1, 0, 1, 1 << 30, -(1 << 30)):
+        for m in ((1 << 31) - 1, 1 << 30, r.int(1 << 30, (1 << 31) - 1)):
+            for s in (-31, -7, 0, 1, 5, 31):
+                const.append(a >> (s if s > 0 else 0))
+                mult.append(m)
+                shift.append(s)
+    n = len(const)
+    args = lambda out: (array("b", [0]), array("b", [0] * n), out, const, mult, shift, 1, 1, n, 0, 0,
+                        -128, 127)
+    want, got = array("b", bytes(n)), array("b", bytes(n))
+    fc.fc_int8(*args(want))
+    kernel, packed = pack_fc(fc.fc_int8, args(got))
+    kernel(*packed)
+    for v in want:
+        if -128 < v < 127:
+            interior[0] += 1
+    interior[1] += n
+    bad = [i for i in range(n) if want[i] != got[i]]
+    if bad:
+        i = bad[0]
+        print("mismatch requant", seed, len(bad), "of", n, "first acc", const[i], "mult", mult[i],
+              "shift", shift[i], want[i], got[i])
+
+
+def declines_left_shift_above_31():
+    args = (array("b", [1]), array("b", [1]), array("b", [0]), [0], [1 << 30], [32], 1, 1, 1, 0, 0, -128, 127)
+    kernel, packed = pack_fc(fc.fc_int8, args)
+    if kernel is not fc.fc_int8 or packed is not args:
+        print("mismatch: a left shift of 32 was packed")
+
+
+interior = [0, 0]
+for seed in range(CASES):
+    check("conv", conv_case, seed)
+    check("depthwise", depthwise_case, seed)
+    check("fc", fc_case, seed)
+    requant_edges(seed)
+declines_left_shift_above_31()
+print("checked", CASES, "unsaturated", interior[0], "of", interior[1])
+"""
+
+ALLOC_SCRIPT = r"""
+import gc
+import midge.nn
+from midge.nn.ops import _conv_viper, _fc_viper
+
+VIPER = (_conv_viper.conv, _conv_viper.dwconv, _fc_viper.matmul)
+for path in PATHS:
+    m = midge.nn.load(path)
+    m.invoke()
+    used = 0
+    for kernel, args in m._steps:
+        if kernel in VIPER:
+            used += 1
+            kernel(*args)
+            gc.collect()
+            before = gc.mem_alloc()
+            kernel(*args)
+            print("alloc", gc.mem_alloc() - before)
+    print("viper kernels", used)
+"""
+
+
+def kernel_check(runner):
+    out = runner(f"CASES = {CASES}\n" + KERNELS_SCRIPT)
+    problems = [line for line in out.splitlines() if line.startswith(("mismatch", "not packed"))]
+    assert not problems, "\n".join(problems[:20])
+    done = [line.split() for line in out.splitlines() if line.startswith("checked")]
+    assert done and done[0][1] == str(CASES), out
+    unsaturated, total = int(done[0][3]), int(done[0][5])
+    assert unsaturated > total // 2, f"only {unsaturated} of {total} outputs are inside int8: a weak test"
+
+
+def alloc_check(runner, paths):
+    out = runner(f"PATHS = {[str(p) for p in paths]!r}\n" + ALLOC_SCRIPT)
+    counts = [int(line.split()[-1]) for line in out.splitlines() if line.startswith("viper kernels")]
+    allocs = [int(line.split()[1]) for line in out.splitlines() if line.startswith("alloc")]
+    assert len(counts) == len(paths) and all(counts), out
+    assert allocs and not any(allocs), out
+
+
+def reference_models(reference_dir):
+    base = reference_dir / "tflm"
+    return [base / "hello_world/hello_world_int8.tflite",
+            base / "micro_speech/micro_speech_quantized.tflite",
+            base / "person_detection/person_detect.tflite"]
+
+
+def unix64(code):
+    return run_micropython(code=code, viper=True, timeout=600).check()
+
+
+def test_viper_kernels_equal_plain_kernels_on_random_ops():
+    kernel_check(unix64)
+
+
+def test_models_use_viper_kernels_that_allocate_nothing(reference_dir):
+    alloc_check(unix64, reference_models(reference_dir))
+
+
+# --- 32-bit machine ints (MIDGE_UNIX32) ----------------------------------------------
+
+@pytest.fixture
+def unix32():
+    executable = os.environ.get("MIDGE_UNIX32")
+    if not executable:
+        pytest.skip("MIDGE_UNIX32 (a 32-bit MicroPython unix port) not set")
+
+    def run(code=None, path=None, args=()):
+        cmd = [executable] + (["-c", code] if code is not None else [str(path)]) + list(args)
+        proc = subprocess.run(cmd, capture_output=True, timeout=600, env=unixport_env(viper=True))
+        return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode()).check()
+
+    return run
+
+
+def test_viper_kernels_equal_plain_kernels_with_32_bit_ints(unix32):
+    kernel_check(unix32)
+
+
+def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir):
+    alloc_check(unix32, reference_models(reference_dir))
+
+
+def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp_path):
+    base = reference_dir / "tflm"
+    rng = np.random.default_rng(32)
+    person = read_bmp_int8(base / "person_detection/person.bmp")
+    nobody = read_bmp_int8(base / "person_detection/no_person.bmp")
+    cases = [
+        (base / "hello_world/hello_world_int8.tflite", np.arange(-128, 128, dtype=np.int8).reshape(256, 1, 1)),
+        (base / "micro_speech/micro_speech_quantized.tflite",
+         rng.integers(-128, 128, size=(12, 1, 1960), dtype=np.int8)),
+        (base / "person_detection/person_detect.tflite", np.stack([person, nobody])),
+    ]
+    for model, x in cases:
+        want = run_tflm(model, [x])
+        src, dst = tmp_path / "inputs.bin", tmp_path / "outputs.bin"
+        src.write_bytes(b"".join(_records(model, [x])))
+        unix32(path=RUNNER, args=[str(model), str(src), str(dst)])
+        got = _split(dst.read_bytes(), _output_specs(model), len(x))
+        for g, w in zip(got, want):
+            assert np.array_equal(g, w), f"{model.name}: 32-bit viper differs from TFLM"
