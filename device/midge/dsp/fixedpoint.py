@@ -5,6 +5,8 @@
 for x > 0; MicroPython ints have no ``bit_length``);
 ``sqrt32`` / ``sqrt64``: rounded integer square roots (Signal ``Sqrt32``/``Sqrt64``);
 ``log32(x, out_scale)``: scaled natural log (Signal ``Log32``, x >= 2);
+``log2_q16(x)``: log2(x) in Q16 for x >= 1, with Signal's 128-segment LUT
+interpolated linearly (within 3/65536 of log2; midge's extractors use it);
 ``wide_dynamic(x, lut, at)``: PCAN gain curve (Signal ``WideDynamicFunction``)
 with the gain LUT at ``lut[at:]``.
 """
@@ -71,6 +73,22 @@ def log32(x, out_scale):
     frac += c0 + (((_LOG_LUT[seg + 1] - c0) * (frac - (seg << 9))) >> 16)
     loge = (45426 * ((integer << 16) + frac) + 32768) >> 16
     return (out_scale * loge + 32768) >> 16
+
+
+def log2_q16(x):
+    """log2(x) in Q16 for an int x >= 1: the top bit gives the integer part; the
+    Q16 mantissa fraction f gets Signal's LUT correction log2(1 + f) - f,
+    interpolated over the 512 steps of each of the 128 segments (unlike Log32,
+    whose interpolation term is truncated away)."""
+    integer = bit_length(x) - 1
+    frac = x - (1 << integer)
+    if integer < 16:
+        frac <<= 16 - integer
+    else:
+        frac >>= integer - 16
+    seg = frac >> 9
+    c0 = _LOG_LUT[seg]
+    return (integer << 16) + frac + c0 + (((_LOG_LUT[seg + 1] - c0) * (frac & 511)) >> 9)
 
 
 def wide_dynamic(x, lut, at=0):
