@@ -13,7 +13,7 @@ import sys
 from midge_host import __version__
 from midge_host.errors import MidgeError
 
-COMMANDS = ["boards", "sim"]
+COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data"]
 
 
 def build_parser():

@@ -1,0 +1,68 @@
+"""Images: read common formats, normalise to the project's grayscale size, write PNG.
+
+Contract:
+
+- ``SOURCE_SUFFIXES``: what ``midge data import`` reads (PNG, PGM/PPM, BMP, JPEG).
+- ``read(path) -> PIL.Image``: MidgeError naming the file if it is not an image.
+- ``normalise(image, width, height) -> (uint8 array (height, width), notes)``:
+  grayscale (ITU-R 601 luma, as PIL's "L"), centre-cropped to the target
+  aspect ratio, then resized with a Lanczos filter. ``notes`` names each
+  conversion made ("converted RGB to grayscale", "resized 320x240 to 96x96").
+- ``encode(pixels) -> bytes``: an 8-bit grayscale PNG.
+- ``size(path) -> (width, height, mode)``: header only.
+"""
+
+import io
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from midge_host.errors import MidgeError
+
+SOURCE_SUFFIXES = (".png", ".pgm", ".ppm", ".bmp", ".jpg", ".jpeg")
+
+
+def read(path):
+    """The image at ``path``, fully loaded."""
+    try:
+        with Image.open(path) as img:
+            img.load()
+            return img
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise MidgeError(f"{path}: not a readable image ({err})",
+                         hint="midge reads PNG, PGM/PPM, BMP and JPEG files") from None
+
+
+def size(path):
+    """(width, height, PIL mode) of the image at ``path``, from its header."""
+    try:
+        with Image.open(path) as img:
+            return img.width, img.height, img.mode
+    except (UnidentifiedImageError, OSError, SyntaxError) as err:
+        raise MidgeError(f"{path}: not a readable image ({err})") from None
+
+
+def normalise(image, width, height):
+    """(pixels, notes): ``image`` as ``height`` x ``width`` uint8 grayscale."""
+    notes = []
+    if image.mode != "L":
+        notes.append(f"converted {image.mode} to grayscale")
+        image = image.convert("L")
+    if image.size != (width, height):
+        w, h = image.size
+        notes.append(f"resized {w}x{h} to {width}x{height}")
+        if w * height > h * width:  # too wide: crop the sides
+            keep = round(h * width / height)
+            box = ((w - keep) // 2, 0, (w - keep) // 2 + keep, h)
+        else:
+            keep = round(w * height / width)
+            box = (0, (h - keep) // 2, w, (h - keep) // 2 + keep)
+        image = image.resize((width, height), Image.Resampling.LANCZOS, box=box)
+    return np.asarray(image, dtype=np.uint8), notes
+
+
+def encode(pixels):
+    """PNG bytes of a 2-D uint8 array."""
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(pixels, dtype=np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
