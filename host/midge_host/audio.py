@@ -5,7 +5,7 @@
   are not WAVs are MidgeErrors naming the file, with a sox or `midge data import`
   hint.
 - CSV: a header row, then one row per sample: an optional first column named
-  timestamp/time/t (dropped), then one column per channel of int16 counts
+  timestamp_ms/timestamp/time_ms/time/t (dropped), then one column per channel of int16 counts
   (integers -32768..32767). ``read_csv`` returns (frames, channels) int16.
   Missing cells, NaN, non-numbers, fractions and out-of-range values are
   MidgeErrors naming the file, line and column.
@@ -25,7 +25,7 @@ import numpy as np
 from midge_host.errors import MidgeError
 
 SUFFIXES = (".wav", ".csv")
-TIME_COLUMNS = ("timestamp", "time", "t")
+TIME_COLUMNS = ("timestamp_ms", "timestamp", "time_ms", "time", "t")
 IMPORT_HINT = "`midge data import` converts recordings to 16-bit mono at the model's rate"
 
 

@@ -187,3 +187,11 @@ def test_plot_config_kind_must_match(tone, tmp_path, capsys):
     config.write_text(json.dumps({"kind": "mfcc"}))
     code, _, err = run_cli(["plot", "mfe", tone, "--config", config, "--out", tmp_path / "p.png"], capsys)
     assert code == 1 and "a 'mfcc' config, not 'mfe'" in err
+
+
+def test_imu_csv_with_the_dataset_header_drops_its_time_column(tmp_path):
+    from midge_host.audio import read_csv
+
+    path = tmp_path / "lift.csv"
+    path.write_text("timestamp_ms,ax,ay,az,gx,gy,gz\n0,1,2,3,4,5,6\n10,7,8,9,10,11,12\n")
+    assert read_csv(path).tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]
