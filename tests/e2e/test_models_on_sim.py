@@ -1,0 +1,81 @@
+"""Reference models run on the emulated board within real boards' heaps.
+
+The device package goes onto the board's flash as x64 .mpy files (as a deploy
+writes them), with the model and an input; real mpremote (SerialTransport)
+runs the model there and the output must equal TFLM's:
+- person_detect on an OpenMV Cam H7 Plus profile (person.bmp -> person);
+- micro_speech on a Raspberry Pi Pico profile.
+"""
+
+import shutil
+
+import numpy as np
+import pytest
+from mpremote.transport_serial import SerialTransport
+
+from midge_host.boards import load_board
+from midge_host.crosscompile import cross_compile, device_sources
+from midge_host.paths import device_dir
+from midge_host.sim import SimBoard
+from tests.nn.nn_support import read_bmp_int8, run_tflm
+
+RUN_ON_BOARD = """
+import gc, midge.nn
+m = midge.nn.load('/model.tflite')
+with open('/input.bin', 'rb') as f:
+    f.readinto(m.input(0))
+gc.collect()
+before = gc.mem_alloc()
+m.invoke()
+grown = gc.mem_alloc() - before
+gc.collect()
+print(list(m.output(0)), grown, gc.mem_free() + gc.mem_alloc())
+"""
+
+
+def _flash_with(tmp_path, model, input_bytes):
+    """A flash folder holding /lib/midge as .mpy, /model.tflite and /input.bin."""
+    flash = tmp_path / "flash"
+    for src in device_sources(device_dir()):
+        target = flash / "lib" / src.relative_to(device_dir()).with_suffix(".mpy")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        result = cross_compile(src, "x64", target)
+        assert result.ok, result.message
+    shutil.copy(model, flash / "model.tflite")
+    (flash / "input.bin").write_bytes(input_bytes)
+    return flash
+
+
+def _run_on_sim(board, flash):
+    with SimBoard(board=board, flash_dir=flash) as sim:
+        transport = SerialTransport(str(sim.port), baudrate=115200)
+        try:
+            transport.enter_raw_repl()
+            out, err = transport.exec_raw(RUN_ON_BOARD, timeout=120)
+            assert not err, err.decode()
+        finally:
+            transport.close()
+    *scores, grown, heap = out.decode().replace("[", " ").replace("]", " ").replace(",", " ").split()
+    return [int(s) for s in scores], int(grown), int(heap)
+
+
+@pytest.mark.slow
+def test_person_detect_on_an_openmv_h7_plus_heap(reference_dir, tmp_path):
+    model = reference_dir / "tflm/person_detection/person_detect.tflite"
+    image = read_bmp_int8(reference_dir / "tflm/person_detection/person.bmp")
+    (expected,) = run_tflm(model, [image])
+    scores, grown, heap = _run_on_sim("openmv_h7_plus", _flash_with(tmp_path, model, image.tobytes()))
+    assert scores == expected.reshape(-1).astype(int).tolist()
+    assert scores[1] > scores[0]  # person
+    assert grown == 0
+    assert 0.9 * load_board("openmv_h7_plus").heap_bytes <= heap <= load_board("openmv_h7_plus").heap_bytes
+
+
+def test_micro_speech_on_a_pico_heap(reference_dir, tmp_path):
+    model = reference_dir / "tflm/micro_speech/micro_speech_quantized.tflite"
+    features = np.random.default_rng(7).integers(-128, 128, (1, 1960), dtype=np.int8)
+    (expected,) = run_tflm(model, [features])
+    scores, grown, heap = _run_on_sim("pico", _flash_with(tmp_path, model, features.tobytes()))
+    assert scores == expected.reshape(-1).astype(int).tolist()
+    assert grown == 0
+    assert 0.9 * load_board("pico").heap_bytes <= heap <= load_board("pico").heap_bytes
