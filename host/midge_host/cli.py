@@ -16,21 +16,24 @@ from midge_host.errors import MidgeError
 COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data"]
 
 
-def build_parser():
+def build_parser(only=None):
+    """The argument parser; with ``only`` (a command name) just that command is
+    imported and registered, so running one command does not import them all."""
     parser = argparse.ArgumentParser(
         prog="midge",
         description="TinyML for stock MicroPython boards.",
     )
     parser.add_argument("--version", action="version", version=f"midge {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in [only] if only else COMMANDS:
         importlib.import_module(f"midge_host.commands.{name}").register(sub)
     return parser
 
 
 def main(argv=None):
     """Run the command line ``argv`` (without the program name); return the exit code."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv and argv[0] in COMMANDS else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
