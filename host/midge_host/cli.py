@@ -13,7 +13,7 @@ import sys
 from midge_host import __version__
 from midge_host.errors import MidgeError
 
-COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data"]
+COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data", "deploy", "verify", "monitor", "collect", "pull"]
 
 
 def build_parser(only=None):

@@ -1,0 +1,141 @@
+"""The responders of ``midge.app``, built from midge.json's ``responders`` list.
+
+``Responders(conf_list, labels, glue, sample_rate, channels)`` owns them and
+is called by the app:
+
+- ``detection(index, label, score, t_ms, window)`` on each new detection:
+  a JSON line (serial), a blink (led), a log record (log: ``t`` in seconds of
+  stream time), a WAV of the window (clip, up to ``max_clips`` files named
+  ``<label>_<n>.wav``), an MQTT message (mqtt) and a count for the next
+  LoRaWAN uplink (lorawan);
+- ``window(index, score, t_ms)`` after every window: per-window predictions
+  when the serial responder has ``"predictions": true`` (these lines
+  allocate), the LED's pattern, and the LoRaWAN interval (``interval_s`` of
+  stream time; the v1 payload of ``midge.respond.lorawan`` with ``width``
+  bits per class, sent through the glue's modem);
+- ``status(t_ms, fields)`` for status lines (serial) and ``json`` for other lines.
+
+Only the serial, log and clip responders work without board glue.
+"""
+
+import json
+import os
+
+from midge.respond import lorawan
+from midge.sensors._clock import ticks_add, ticks_diff
+
+
+def _makedirs(path):
+    at = ""
+    for part in path.strip("/").split("/")[:-1]:
+        at += "/" + part
+        try:
+            os.mkdir(at)
+        except OSError:
+            pass
+
+
+class Responders:
+    def __init__(self, confs, labels, glue, sample_rate, channels):
+        from midge.boards import require
+        self.labels = labels
+        self.serial = None
+        self.predictions = False
+        self.led = None
+        self.log = None
+        self.clip = None
+        self.mqtt = None
+        self.modem = None
+        self._rate = sample_rate
+        self._channels = channels
+        for conf in confs:
+            kind = conf["kind"]
+            if kind == "serial":
+                from midge.respond.serial import JsonLines
+                self.serial = JsonLines()
+                self.predictions = bool(conf.get("predictions"))
+            elif kind == "log":
+                from midge.respond.log import DetectionLog
+                _makedirs(conf["path"])
+                self.log = DetectionLog(conf["path"], conf.get("max_bytes", 65536))
+            elif kind == "clip":
+                _makedirs(conf["dir"] + "/x")
+                self.clip = conf
+                self._clips = 0
+            elif glue is None:
+                raise ValueError("the %s responder needs board glue: set 'board' in midge.json" % kind)
+            elif kind == "led":
+                from midge.respond.led import Blinker
+                pin = require(glue, "led", "an LED")(conf)
+                patterns = {}
+                for label, p in conf.get("patterns", {}).items():
+                    patterns[label] = tuple(p)
+                default = conf.get("default", [100, 100, 1])
+                self.led = Blinker(pin, patterns, tuple(default) if default else None,
+                                   conf.get("active_low", False))
+            elif kind == "mqtt":
+                from midge.respond.mqtt import Publisher
+                client = require(glue, "mqtt_client", "MQTT over a network")(conf)
+                topic = conf.get("topic", "midge/" + conf.get("client_id", "midge"))
+                self.mqtt = Publisher(client, topic.encode())
+            elif kind == "lorawan":
+                self.modem = require(glue, "lorawan_modem", "a LoRaWAN modem")(conf)
+                self.width = conf.get("width", 4)
+                n = len(labels) - 1 if len(labels) > 1 else 1
+                self.counts = [0] * n
+                self.payload = bytearray(lorawan.size(n, self.width))
+                self.interval_ms = int(conf["interval_s"] * 1000)
+                self._next_uplink = None
+
+    def json(self, record):
+        """Write one JSON line when the serial responder is on."""
+        if self.serial is not None:
+            self.serial._emit(record)
+
+    def detection(self, index, label, score, t_ms, window):
+        if self.serial is not None:
+            self.serial.detection(label, score, t_ms)
+        if self.led is not None:
+            self.led.show(label, t_ms)
+        if self.log is not None:
+            self.log.detection((t_ms // 1000) & 0xFFFFFFFF, index, score)
+        if self.clip is not None and self._clips < self.clip.get("max_clips", 50):
+            self._write_clip(label, window)
+        if self.mqtt is not None:
+            msg = json.dumps({"t": t_ms, "label": label, "score": score})
+            self.mqtt.publish(msg, t_ms)
+        if self.modem is not None and 0 < index <= len(self.counts):
+            self.counts[index - 1] += 1
+
+    def _write_clip(self, label, window):
+        from midge.respond.clip import WavWriter
+        self._clips += 1
+        path = "%s/%s_%04d.wav" % (self.clip["dir"], label, self._clips)
+        clip = WavWriter(path, self._rate, self._channels)
+        clip.write(window)
+        clip.close()
+
+    def window(self, index, score, t_ms):
+        if self.predictions:
+            self.serial._emit({"t": t_ms, "ev": "pred", "label": self.labels[index], "score": score})
+        if self.led is not None:
+            self.led.update(t_ms)
+        if self.modem is not None:
+            if self._next_uplink is None:
+                self._next_uplink = ticks_add(t_ms, self.interval_ms)
+            elif ticks_diff(t_ms, self._next_uplink) >= 0:
+                self._uplink()
+                self._next_uplink = ticks_add(self._next_uplink, self.interval_ms)
+
+    def _uplink(self):
+        n = lorawan.encode(self.counts, self.width, self.payload)
+        try:
+            self.modem.send(memoryview(self.payload)[:n])
+        except OSError as err:
+            self.json({"ev": "error", "what": "lorawan uplink", "error": str(err)})
+        for i in range(len(self.counts)):
+            self.counts[i] = 0
+
+    def status(self, t_ms, fields):
+        if self.serial is not None:
+            self.serial.status(t_ms, **fields)

@@ -1,0 +1,33 @@
+"""Board glue: the only midge modules that create hardware objects.
+
+``midge.app`` imports ``midge.boards.<name>`` (``"board"`` in midge.json) and
+calls what it needs; each function takes the params dict from midge.json:
+
+- ``sensor(params) -> sensor`` (the ``midge.sensors`` contract) for
+  ``"sensor": {"source": "board", ...}``;
+- ``led(params) -> Pin`` for the led responder;
+- ``watchdog(timeout_ms) -> machine.WDT`` and ``sleep(ms)`` (lightsleep) for
+  battery operation;
+- ``mqtt_client(params) -> umqtt client`` (Wi-Fi boards) and
+  ``lorawan_modem(params) -> object with send(payload)`` where the board has them.
+
+A glue module without a function raises ValueError from ``require``, naming
+the board and what is missing.
+"""
+
+
+def load(name):
+    """The glue module ``midge.boards.<name>``."""
+    try:
+        return __import__("midge.boards." + name, None, None, ["sensor"])
+    except ImportError as err:
+        raise ValueError("no board glue midge.boards.%s (%s); boards with glue: sim, "
+                         "xiao_esp32s3_sense, pico, pico_w, openmv" % (name, err))
+
+
+def require(glue, name, what):
+    """``glue.<name>``, or a ValueError saying the board has no ``what``."""
+    fn = getattr(glue, name, None)
+    if fn is None:
+        raise ValueError("board glue %s has no %s (%s)" % (glue.__name__, name, what))
+    return fn

@@ -1,0 +1,26 @@
+"""Glue for the emulated board (``midge sim``): no hardware, so sensors are
+replayed (``"source": "replay"``), the LED is a software pin whose state is
+kept in ``value()``, and ``sleep`` is ``time.sleep_ms``. It has no watchdog."""
+
+import time
+
+
+class SoftPin:
+    """A stand-in for ``machine.Pin`` output: remembers its value."""
+
+    def __init__(self):
+        self._value = 0
+
+    def value(self, v=None):
+        if v is None:
+            return self._value
+        self._value = 1 if v else 0
+        return None
+
+
+def led(params):
+    return SoftPin()
+
+
+def sleep(ms):
+    time.sleep_ms(ms)

@@ -1,0 +1,141 @@
+"""Receive raw sensor data for `midge collect`.
+
+- ``receive(lines) -> Capture``: decode ``midge.stream`` frame lines (see that
+  module), checking every CRC and sequence number: ``bad_crc`` counts frames
+  whose CRC failed (their samples are dropped), ``missing`` counts sequence
+  numbers never received, ``sensor_dropped`` is what the board's sensor lost.
+- ``receive_forwarder(lines, channels=None) -> Capture``: Edge Impulse data
+  forwarder style: one line of comma-separated numbers per sample; lines
+  that are not numbers, or have another count of values, are counted in
+  ``bad_lines``.
+- ``save(capture, folder, label, rate) -> Path``: a WAV (1-2 channels) or CSV
+  (more channels) in ``folder/data/label/`` written as a temp file and renamed.
+"""
+
+import base64
+import struct
+import time
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from midge.crc import crc16
+
+HEAD = struct.Struct("<HHI")
+
+
+@dataclass
+class Capture:
+    sample_rate: int = 0
+    channels: int = 1
+    chunks: list = field(default_factory=list)
+    frames_received: int = 0
+    bad_crc: int = 0
+    missing: int = 0
+    sensor_dropped: int = 0
+    bad_lines: int = 0
+    end: dict = None
+
+    @property
+    def samples(self):
+        flat = np.concatenate(self.chunks) if self.chunks else np.zeros(0, dtype="<i2")
+        return flat.reshape(-1, self.channels)
+
+    @property
+    def lost(self):
+        return self.bad_crc + self.missing + self.sensor_dropped + self.bad_lines
+
+
+def receive(lines):
+    import json
+
+    cap = Capture()
+    expect = None
+    for line in lines:
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record.get("ev") == "stream":
+                cap.sample_rate, cap.channels = record["sample_rate"], record["channels"]
+            elif record.get("ev") == "stream_end":
+                cap.end = record
+                cap.sensor_dropped = record.get("dropped", 0)
+            continue
+        if not line.startswith("="):
+            continue
+        try:
+            frame = base64.b64decode(line[1:], validate=True)
+        except ValueError:
+            cap.bad_crc += 1
+            continue
+        if len(frame) < HEAD.size + 2 or crc16(frame[:-2]) != int.from_bytes(frame[-2:], "little"):
+            cap.bad_crc += 1
+            continue
+        seq, count, dropped = HEAD.unpack_from(frame)
+        if len(frame) != HEAD.size + 2 * count + 2:
+            cap.bad_crc += 1
+            continue
+        if expect is not None and seq != expect:
+            cap.missing += (seq - expect) & 0xFFFF
+        expect = (seq + 1) & 0xFFFF
+        cap.sensor_dropped = dropped
+        cap.chunks.append(np.frombuffer(frame, dtype="<i2", count=count, offset=HEAD.size).copy())
+        cap.frames_received += count // max(cap.channels, 1)
+    if cap.end is None:
+        cap.missing += 1  # the end line itself never came: the stream was cut
+    else:  # frames lost after the last one received show only in the board's count
+        accounted = len(cap.chunks) + cap.bad_crc + cap.missing
+        cap.missing += max(0, cap.end.get("lines", 0) - accounted)
+    return cap
+
+
+def receive_forwarder(lines, rate, channels=None):
+    cap = Capture(sample_rate=rate)
+    rows = []
+    for line in lines:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            values = [int(round(float(v))) for v in line.split(",")]
+        except ValueError:
+            cap.bad_lines += 1
+            continue
+        if channels is None:
+            channels = len(values)
+        if len(values) != channels:
+            cap.bad_lines += 1
+            continue
+        rows.append(values)
+    cap.channels = channels or 1
+    if rows:
+        cap.chunks.append(np.clip(np.array(rows), -32768, 32767).astype("<i2").reshape(-1))
+    cap.frames_received = len(rows)
+    return cap
+
+
+def save(cap, folder, label, rate=None):
+    rate = rate or cap.sample_rate
+    target = Path(folder) / "data" / label
+    target.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    samples = cap.samples
+    if cap.channels <= 2:
+        path = target / f"{label}.{stamp}.wav"
+        tmp = path.with_name(path.name + ".tmp")
+        with wave.open(str(tmp), "wb") as w:
+            w.setnchannels(cap.channels)
+            w.setsampwidth(2)
+            w.setframerate(rate)
+            w.writeframes(samples.astype("<i2").tobytes())
+    else:
+        path = target / f"{label}.{stamp}.csv"
+        tmp = path.with_name(path.name + ".tmp")
+        names = ["ax", "ay", "az", "gx", "gy", "gz"] if cap.channels == 6 else [f"ch{k}" for k in range(cap.channels)]
+        with open(tmp, "w") as f:
+            f.write(f"# sample_rate={rate}\n" + ",".join(names) + "\n")
+            for row in samples:
+                f.write(",".join(str(int(v)) for v in row) + "\n")
+    tmp.replace(path)
+    return path

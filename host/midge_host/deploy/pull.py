@@ -1,0 +1,124 @@
+"""Fetch what a deployed app recorded: ``pull(port, transport, root, dest) -> dict``.
+
+Reads midge.json from the board for the log path (log responder: the file and
+its rotated ``.1``) and the clip folder (clip responder), then copies each
+file into ``dest`` (DIR/pulled/): resumable and atomic — a file is fetched
+into ``name.part`` (continuing from the bytes already there), checked against
+the board's sha256, then renamed. Files already pulled with the same hash are
+skipped. The log is decoded (``decode_log``) into ``detections.csv``.
+"""
+
+import hashlib
+import json
+from pathlib import Path
+
+from midge.respond.log import MAGIC
+from midge.crc import crc16
+from midge_host.deploy.plan import join
+from midge_host.transport import open_board
+
+_LIST = """
+import os, json
+def _h(p):
+    import hashlib, binascii
+    h = hashlib.sha256(); b = bytearray(1024); m = memoryview(b)
+    with open(p, 'rb') as f:
+        while True:
+            n = f.readinto(b)
+            if not n: break
+            h.update(m[:n])
+    return binascii.hexlify(h.digest()).decode()
+for _p in %r:
+    try:
+        _s = os.stat(_p)[6]
+    except OSError:
+        continue
+    print('file', _s, _h(_p), _p)
+for _d in %r:
+    try:
+        _n = [e[0] for e in os.ilistdir(_d) if e[1] & 0x8000 and not e[0].endswith('.tmp')]
+    except OSError:
+        continue
+    for _f in _n:
+        _p = _d + '/' + _f
+        print('file', os.stat(_p)[6], _h(_p), _p)
+"""
+
+
+def decode_log(data):
+    """(records as (t, label_index, score), torn_bytes): valid records in order;
+    ``torn_bytes`` counts bytes that are not part of a valid record (a torn tail
+    after a power cut, or corruption)."""
+    out = []
+    i = 0
+    torn = 0
+    while i < len(data):
+        if data[i] == MAGIC and i + 4 <= len(data):
+            n = data[i + 1]
+            stop = i + 2 + n
+            if stop + 2 <= len(data) and crc16(data[i + 1:stop]) == data[stop] | (data[stop + 1] << 8):
+                p = data[i + 2:stop]
+                if n >= 6:
+                    out.append((int.from_bytes(p[0:4], "little"), p[4], p[5]))
+                i = stop + 2
+                continue
+        torn += 1
+        i += 1
+    return out, torn
+
+
+def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    counts = {"fetched": 0, "skipped": 0, "bytes": 0, "records": 0, "torn_bytes": 0, "files": []}
+    with open_board(port, transport, soft_reset=True) as board:
+        conf = json.loads(board.read_file(join(root, "midge.json")))
+        labels = json.loads(board.read_file(conf["meta"])).get("labels", [])
+        logs, dirs = [], []
+        for r in conf.get("responders", []):
+            if r.get("kind") == "log":
+                logs += [r["path"] + ".1", r["path"]]
+            elif r.get("kind") == "clip":
+                dirs.append(r["dir"])
+        listing = board.exec(_LIST % (logs, dirs), timeout=120)
+        for line in listing.splitlines():
+            words = line.split(" ", 3)
+            if len(words) != 4 or words[0] != "file":
+                continue
+            size, digest, path = int(words[1]), words[2], words[3]
+            local = dest / path.strip("/")
+            local.parent.mkdir(parents=True, exist_ok=True)
+            counts["files"].append(str(local))
+            if local.is_file() and hashlib.sha256(local.read_bytes()).hexdigest() == digest:
+                counts["skipped"] += 1
+                continue
+            part = local.with_name(local.name + ".part")
+            have = part.read_bytes() if part.is_file() else b""
+            if len(have) > size or hashlib.sha256(have).hexdigest() != digest and len(have) == size:
+                have = b""  # the board's file changed (the log rotated): start over
+            data = have + board.read_file(path, offset=len(have), progress=progress)
+            part.write_bytes(data)
+            if hashlib.sha256(data).hexdigest() != digest:
+                part.unlink()
+                raise OSError(f"{path}: pulled bytes do not match the board's sha256 (it changed meanwhile?)")
+            part.replace(local)
+            counts["fetched"] += 1
+            counts["bytes"] += len(data)
+    rows = []
+    for log in logs:
+        local = dest / log.strip("/")
+        if local.is_file():
+            records, torn = decode_log(local.read_bytes())
+            counts["records"] += len(records)
+            counts["torn_bytes"] += torn
+            rows += records
+    if logs:
+        csv = dest / "detections.csv"
+        tmp = csv.with_name(csv.name + ".tmp")
+        with open(tmp, "w") as f:
+            f.write("t_s,label,score\n")
+            for t, index, score in rows:
+                f.write(f"{t},{labels[index] if index < len(labels) else index},{score}\n")
+        tmp.replace(csv)
+        counts["csv"] = str(csv)
+    return counts
