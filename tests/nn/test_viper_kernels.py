@@ -1,13 +1,18 @@
-"""The viper kernels of midge.nn (ops/_conv_viper.py, ops/_fc_viper.py) produce exactly
-what the plain kernels produce: CONV_2D (general and the 1x1 matmul path),
-DEPTHWISE_CONV_2D and FULLY_CONNECTED on random shapes, strides, dilations, paddings,
-groups, depth multipliers, zero points, biases up to the int32 limits, multipliers and
-shifts (left and right), for many seeds. A viper kernel allocates nothing per call, and
-models load with the viper kernels when viper is on.
+"""The viper kernels of midge.nn (ops/_conv_viper.py, _fc_viper.py, _softmax_viper.py,
+_pool_viper.py) produce exactly what the plain kernels produce: CONV_2D (general and the
+1x1 matmul path), DEPTHWISE_CONV_2D and FULLY_CONNECTED on random shapes, strides,
+dilations, paddings, groups, depth multipliers, zero points, biases up to the int32
+limits, multipliers and shifts (left and right); SOFTMAX on random rows, depths (1 to
+8191) and input scales, all-equal rows and one huge logit, and its reciprocal (TFLM's
+GetReciprocal) on sums of exps across 1 .. 2**32 - 1; AVERAGE_POOL_2D, MAX_POOL_2D and
+MEAN on random shapes, paddings, axes and multipliers; for many seeds. A viper kernel
+allocates nothing per call, and models load with the viper kernels when viper is on.
 
 Set MIDGE_UNIX32 to a 32-bit unix-port build (e.g. ports/unix built with
 CROSS_COMPILE=i686-linux-gnu-) to run the same checks with 32-bit machine ints, as on
-boards, plus parity with TFLM on the reference models there."""
+boards, plus parity with TFLM on the reference models and on the generated models with
+SOFTMAX, MEAN or pooling there, with no op of theirs allocating (only a float32 input's
+QUANTIZE makes floats)."""
 
 import os
 import subprocess
@@ -19,14 +24,10 @@ from midge_host.unixport import RunResult, run_micropython, unixport_env
 from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, run_tflm
 
 CASES = 300
+SOFTMAX_CASES, SOFTMAX_TABLES, RECIPROCAL_PROBES = 2000, 40, 30000
+POOL_CASES = 2000
 
-KERNELS_SCRIPT = r"""
-from array import array
-from midge.nn.ops import conv, fc
-from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
-from midge.nn.ops._fc_viper import pack_fc
-
-
+RNG_SCRIPT = r"""
 class Rng:
     def __init__(self, seed):
         self.s = (seed * 2654435761 + 12345) & 0xFFFFFFFF or 1
@@ -44,6 +45,13 @@ class Rng:
 
     def pick(self, seq):
         return seq[self.bits() % len(seq)]
+"""
+
+KERNELS_SCRIPT = r"""
+from array import array
+from midge.nn.ops import conv, fc
+from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
+from midge.nn.ops._fc_viper import pack_fc
 
 
 def int8s(r, n):
@@ -231,30 +239,272 @@ declines_left_shift_above_31()
 print("checked", CASES, "unsaturated", interior[0], "of", interior[1])
 """
 
+SOFTMAX_SCRIPT = r"""
+from array import array
+from midge.nn import fixedpoint
+from midge.nn.ops.activations import softmax_int8
+from midge.nn.ops._softmax_viper import pack_softmax, softmax
+from midge.nn.qmath import bitlen, rdbpot, srdhm, wrap32
+
+
+def tables(mult, shift):
+    # prepare_softmax's tables for an input multiplier and left shift
+    limit = (31 << 26) >> shift
+    exps, rescaled = [], []
+    for d in range(256):
+        e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5) if d <= limit else 0
+        exps.append(e)
+        rescaled.append(rdbpot(e, 12))
+    return array("i", exps), array("i", rescaled), limit
+
+
+def row_values(r, depth):
+    mode = r.int(0, 7)
+    if mode == 0:
+        v = r.int(-128, 127)
+        return [v] * depth                                  # all equal
+    if mode == 1:
+        xs = [-128] * depth                                 # one huge logit
+        xs[r.int(0, depth - 1)] = 127
+        return xs
+    if mode == 2:
+        top = r.int(-128, 127)                              # near the maximum
+        return [max(-128, top - r.int(0, 6)) for _ in range(depth)]
+    if mode == 3:
+        return [r.pick((-128, 127)) for _ in range(depth)]
+    return [r.int(-128, 127) for _ in range(depth)]
+
+
+def case(r, sets):
+    exps, rescaled, limit = sets[r.int(0, len(sets) - 1)]
+    mode = r.int(0, 19)
+    if mode == 0:
+        rows, depth = 1, r.pick((1000, 1023, 1024, 1500, 2047, 4095, 4096, 4097, 6000, 8191))
+    elif mode < 3:
+        rows, depth = r.int(1, 3), r.int(100, 1200)
+    else:
+        rows, depth = r.int(1, 6), r.pick((1, 1, 2, 3, r.int(1, 40)))
+    xs = []
+    for _ in range(rows):
+        xs += row_values(r, depth)
+    return array("b", xs), rows, depth, exps, rescaled, limit
+
+
+def check(seed, sets):
+    r = Rng(seed)
+    x, rows, depth, exps, rescaled, limit = case(r, sets)
+    n = rows * depth
+    want, got = array("b", bytes(n)), array("b", bytes(n))
+    softmax_int8(x, want, rows, depth, exps, rescaled, limit)
+    kernel, packed = pack_softmax(softmax_int8, (x, got, rows, depth, exps, rescaled, limit))
+    if kernel is not softmax:
+        print("not packed", seed)
+    kernel(*packed)
+    for v in want:
+        if -128 < v < 127:
+            stats[0] += 1
+    stats[1] += n
+    if want != got:
+        bad = [i for i in range(n) if want[i] != got[i]]
+        print("mismatch softmax", seed, "rows", rows, "depth", depth, len(bad), "of", n,
+              "first", bad[0], want[bad[0]], got[bad[0]])
+
+
+def reciprocal(seed, count):
+    # one-value rows whose tables give any sum of exps T (1 .. 2**32 - 1) and any exp E:
+    # the kernel's reciprocal and headroom (left in its parameters) and its output
+    # against TFLM's GetReciprocal as the plain kernel computes it
+    r = Rng(seed)
+    x, want, got = array("b", [0]), array("b", [0]), array("b", [0])
+    t = array("i", bytes(8 * 256))
+    g = array("i", [1, 1, 1515870810, -1010580540, 0, 0])
+    for i in range(count):
+        mode = i % 6
+        if mode == 0:
+            total = (1 << 31) + r.int(0, (1 << 31) - 1)          # headroom 0, any a
+        elif mode == 1:
+            k = r.int(0, 31)
+            total = (1 << k) + r.int(-2, 2)                       # powers of two
+        elif mode == 2:
+            total = r.int(1, 1 << r.int(1, 32))
+        else:
+            total = r.int(1 << 19, 1 << 31)                       # what rows sum to
+        total = min(max(total, 1), (1 << 32) - 1)
+        head = 32 - bitlen(total)
+        recip = fixedpoint.one_over_one_plus_x(((total << head) & 0xFFFFFFFF) - (1 << 31))
+        e = 35 - head
+        exp = r.int(1, (1 << 31) - 1)
+        if r.int(0, 1) and e <= 31:
+            # an exp whose product lands on (or next to) the output's rounding boundary
+            p = (r.int(0, 255) << e) + (1 << (e - 1)) + r.int(-1, 1)
+            exp = min(max(((p << 31) - (1 << 30)) // recip + r.int(-1, 1), 1), (1 << 31) - 1)
+        t[0] = exp
+        t[1] = wrap32(total)
+        softmax(0, 0, x, got, t, g)
+        softmax_int8(x, want, 1, 1, [exp], [total], 255)
+        if g[4] != recip or g[5] != head or want[0] != got[0]:
+            print("mismatch reciprocal", seed, "sum", total, "exp", exp, "recip", recip, g[4],
+                  "headroom", head, g[5], "out", want[0], got[0])
+            return
+        stats[2] += 1
+
+
+stats = [0, 0, 0]
+r = Rng(7)
+sets = []
+for i in range(SETS):
+    mult = r.pick((r.int(1 << 30, (1 << 31) - 1), (1 << 31) - 1, 1 << 30))
+    shift = r.pick((r.int(0, 31), r.int(18, 27), r.int(18, 27)))
+    sets.append(tables(mult, shift))
+for seed in range(CASES):
+    check(seed, sets)
+reciprocal(1, PROBES)
+print("checked", CASES, "unsaturated", stats[0], "of", stats[1], "probes", stats[2])
+"""
+
+POOL_SCRIPT = r"""
+from array import array
+from midge.nn.ops import pool as P
+from midge.nn.ops._pool_viper import mean, pack_mean, pack_pool
+
+
+def int8s(r, n):
+    mode = r.int(0, 9)
+    if mode == 0:
+        return array("b", [r.pick((-128, 127)) for _ in range(n)])
+    if mode == 1:
+        return array("b", [r.pick((-128, 127))] * n)
+    if mode == 2:
+        v = r.int(-128, 127)
+        return array("b", [max(-128, min(127, v + r.int(-2, 2))) for _ in range(n)])
+    return array("b", [r.int(-128, 127) for _ in range(n)])
+
+
+def bitlen(v):
+    n = 0
+    while v:
+        v >>= 1
+        n += 1
+    return n
+
+
+def pool_case(r):
+    nb, c = r.int(1, 2), r.int(1, 9)
+    fh, fw, sh, sw = r.int(1, 5), r.int(1, 5), r.int(1, 3), r.int(1, 3)
+    h, wd, same = r.int(1, 12), r.int(1, 12), r.int(0, 1)
+    dims = []
+    for size, filt, stride in ((h, fh, sh), (wd, fw, sw)):
+        o = (size + stride - 1) // stride if same else (size - filt + stride) // stride
+        total = (o - 1) * stride + filt - size
+        dims += [o, total // 2 if total > 0 else 0]
+    oh, ph, ow, pw = dims
+    if oh <= 0 or ow <= 0 or ph >= fh or pw >= fw:
+        return None
+    a, b = r.int(-128, 127), r.int(-128, 127)
+    if r.int(0, 2):
+        a, b = -128, 127
+    x = int8s(r, nb * h * wd * c)
+    geom = (nb, h, wd, c, oh, ow, fh, fw, sh, sw, ph, pw)
+    return P.pool_int8, pack_pool, nb * oh * ow * c, lambda out: (x, out, geom, r.int(0, 1) == 1,
+                                                                    min(a, b), max(a, b))
+
+
+def mean_case(r):
+    rank = r.int(1, 4)
+    shape = tuple(r.int(1, 6) for _ in range(rank))
+    axes = [a for a in range(rank) if r.int(0, 1)] or [r.int(0, rank - 1)]
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    strides = [0] * rank
+    stride = 1
+    for i in range(rank - 1, -1, -1):
+        if i not in axes:
+            strides[i] = stride
+            stride *= shape[i]
+    n = 1
+    for s in shape:
+        n *= s
+    # prepare_mean's multiplier over the count, from any QuantizeMultiplier result
+    mult = r.pick((r.int(1 << 30, (1 << 31) - 1), 1 << 30, (1 << 31) - 1))
+    shift = r.pick((r.int(-10, 2), r.int(-31, 31)))
+    adjust = min(bitlen(count) - 1, 32, 31 + shift)
+    mult = (mult << adjust) // count
+    shift -= adjust
+    izp, ozp = r.int(-128, 127), r.int(-128, 127)
+    x = int8s(r, n)
+    geom = (shape, tuple(strides), [0] * rank)
+    return P.mean_int8, pack_mean, stride, lambda out: (x, out, n, geom, [0] * stride, count, izp, mult,
+                                                        shift, ozp)
+
+
+def check(kind, make, seed):
+    r = Rng(seed)
+    case = None
+    while case is None:
+        case = make(r)
+    plain, pack, n, args = case
+    state = r.s
+    want, got = array("b", bytes(n)), array("b", bytes(n))
+    plain(*args(want))
+    r.s = state
+    a = args(got)
+    kernel, packed = pack(plain, a)
+    if kernel is plain:
+        if kind != "mean" or -31 <= a[8] <= 31:
+            print("not packed", kind, seed)
+        return
+    kernel(*packed)
+    kernel(*packed)
+    for v in want:
+        if -128 < v < 127:
+            interior[0] += 1
+    interior[1] += n
+    if want != got:
+        bad = [i for i in range(n) if want[i] != got[i]]
+        print("mismatch", kind, seed, len(bad), "of", n, "first", bad[0], want[bad[0]], got[bad[0]])
+
+
+interior = [0, 0]
+for seed in range(CASES):
+    check("pool", pool_case, seed)
+    check("mean", mean_case, seed)
+print("checked", CASES, "unsaturated", interior[0], "of", interior[1])
+"""
+
 ALLOC_SCRIPT = r"""
 import gc
 import midge.nn
-from midge.nn.ops import _conv_viper, _fc_viper
+from midge.nn.ops import _conv_viper, _fc_viper, _pool_viper, _softmax_viper
 
-VIPER = (_conv_viper.conv, _conv_viper.dwconv, _fc_viper.matmul)
+VIPER = (_conv_viper.conv, _conv_viper.dwconv, _fc_viper.matmul, _softmax_viper.softmax,
+         _pool_viper.pool, _pool_viper.mean)
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()
     used = 0
-    for kernel, args in m._steps:
-        if kernel in VIPER:
-            used += 1
-            kernel(*args)
-            gc.collect()
-            before = gc.mem_alloc()
-            kernel(*args)
-            print("alloc", gc.mem_alloc() - before)
+    for (kernel, args), (name, _) in zip(m._steps, m.ops):
+        viper = kernel in VIPER
+        used += viper
+        kernel(*args)
+        gc.collect()
+        before = gc.mem_alloc()
+        kernel(*args)
+        print("alloc", gc.mem_alloc() - before, name, "viper" if viper else kernel.__name__)
+    gc.collect()
+    before = gc.mem_alloc()
+    m.invoke()
+    print("invoke", gc.mem_alloc() - before)
     print("viper kernels", used)
 """
 
+# ops that must run a viper kernel when viper is on (a plain CONV_2D, say, would be a bug)
+VIPER_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX", "AVERAGE_POOL_2D",
+             "MAX_POOL_2D", "MEAN"}
+
 
 def kernel_check(runner):
-    out = runner(f"CASES = {CASES}\n" + KERNELS_SCRIPT)
+    out = runner(f"CASES = {CASES}\n" + RNG_SCRIPT + KERNELS_SCRIPT)
     problems = [line for line in out.splitlines() if line.startswith(("mismatch", "not packed"))]
     assert not problems, "\n".join(problems[:20])
     done = [line.split() for line in out.splitlines() if line.startswith("checked")]
@@ -264,11 +514,66 @@ def kernel_check(runner):
 
 
 def alloc_check(runner, paths):
+    """Every listed model runs its VIPER_OPS as viper kernels, and no op allocates during
+    an invoke but a float32 input's QUANTIZE (floats are heap objects); the whole invoke
+    of a model without one allocates 0 B."""
     out = runner(f"PATHS = {[str(p) for p in paths]!r}\n" + ALLOC_SCRIPT)
     counts = [int(line.split()[-1]) for line in out.splitlines() if line.startswith("viper kernels")]
-    allocs = [int(line.split()[1]) for line in out.splitlines() if line.startswith("alloc")]
     assert len(counts) == len(paths) and all(counts), out
-    assert allocs and not any(allocs), out
+    model = 0
+    per_op = 0
+    for line in out.splitlines():
+        if line.startswith("alloc"):
+            _, grown, op, kernel = line.split()
+            assert kernel == "viper" or op not in VIPER_OPS, f"{paths[model]}: {op} runs plain {kernel}"
+            assert int(grown) == 0 or kernel == "quantize_f32", f"{paths[model]}: {line}"
+            per_op += int(grown)
+        elif line.startswith("invoke"):
+            # int8 models: 0 B; float32 input: what its QUANTIZE's floats take
+            assert int(line.split()[1]) == 0 or per_op, f"{paths[model]}: {line}\n{out}"
+        elif line.startswith("viper kernels"):
+            model += 1
+            per_op = 0
+
+
+def softmax_check(runner, cases=SOFTMAX_CASES, probes=RECIPROCAL_PROBES):
+    out = runner(f"SETS, CASES, PROBES = {SOFTMAX_TABLES}, {cases}, {probes}\n" + RNG_SCRIPT + SOFTMAX_SCRIPT)
+    problems = [line for line in out.splitlines() if line.startswith(("mismatch", "not packed"))]
+    assert not problems, "\n".join(problems[:20])
+    done = [line.split() for line in out.splitlines() if line.startswith("checked")]
+    assert done and done[0][1] == str(cases) and done[0][7] == str(probes), out
+    unsaturated, total = int(done[0][3]), int(done[0][5])
+    assert unsaturated > total // 20, f"only {unsaturated} of {total} outputs are inside int8: a weak test"
+
+
+def pool_check(runner):
+    out = runner(f"CASES = {POOL_CASES}\n" + RNG_SCRIPT + POOL_SCRIPT)
+    problems = [line for line in out.splitlines() if line.startswith(("mismatch", "not packed"))]
+    assert not problems, "\n".join(problems[:20])
+    done = [line.split() for line in out.splitlines() if line.startswith("checked")]
+    assert done and done[0][1] == str(POOL_CASES), out
+    unsaturated, total = int(done[0][3]), int(done[0][5])
+    assert unsaturated > total // 2, f"only {unsaturated} of {total} outputs are inside int8: a weak test"
+
+
+def suite_models(tmp_path, names):
+    """Paths of midge_host.modelgen's models ``names`` for weight seeds 0 and 1 (cached builds)."""
+    modelgen = pytest.importorskip("midge_host.modelgen")
+    from midge_host.errors import MidgeError
+    paths = []
+    for name in names:
+        for seed in (0, 1):
+            path = tmp_path / f"{name}-{seed}.tflite"
+            try:
+                path.write_bytes(modelgen.build_model(name, seed))
+            except MidgeError as exc:
+                pytest.skip(f"cannot build the generated models: {exc}")
+            paths.append(path)
+    return paths
+
+
+# generated models with SOFTMAX, MEAN, AVERAGE_POOL_2D or MAX_POOL_2D
+SUITE_WITH_NEW_KERNELS = ("dense", "activations", "keras_kws", "float_dense", "keras_motion", "pool")
 
 
 def reference_models(reference_dir):
@@ -286,8 +591,16 @@ def test_viper_kernels_equal_plain_kernels_on_random_ops():
     kernel_check(unix64)
 
 
-def test_models_use_viper_kernels_that_allocate_nothing(reference_dir):
-    alloc_check(unix64, reference_models(reference_dir))
+def test_viper_softmax_equals_plain_softmax():
+    softmax_check(unix64)
+
+
+def test_viper_pooling_and_mean_equal_plain_kernels():
+    pool_check(unix64)
+
+
+def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path):
+    alloc_check(unix64, reference_models(reference_dir) + suite_models(tmp_path, SUITE_WITH_NEW_KERNELS))
 
 
 # --- 32-bit machine ints (MIDGE_UNIX32) ----------------------------------------------
@@ -310,8 +623,16 @@ def test_viper_kernels_equal_plain_kernels_with_32_bit_ints(unix32):
     kernel_check(unix32)
 
 
-def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir):
-    alloc_check(unix32, reference_models(reference_dir))
+def test_viper_softmax_equals_plain_softmax_with_32_bit_ints(unix32):
+    softmax_check(unix32)
+
+
+def test_viper_pooling_and_mean_equal_plain_kernels_with_32_bit_ints(unix32):
+    pool_check(unix32)
+
+
+def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir, tmp_path):
+    alloc_check(unix32, reference_models(reference_dir) + suite_models(tmp_path, SUITE_WITH_NEW_KERNELS))
 
 
 def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp_path):
@@ -331,5 +652,22 @@ def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp
         src.write_bytes(b"".join(_records(model, [x])))
         unix32(path=RUNNER, args=[str(model), str(src), str(dst)])
         got = _split(dst.read_bytes(), _output_specs(model), len(x))
+        for g, w in zip(got, want):
+            assert np.array_equal(g, w), f"{model.name}: 32-bit viper differs from TFLM"
+
+
+@pytest.mark.slow
+def test_generated_models_with_softmax_or_pooling_match_tflm_with_32_bit_ints(unix32, tmp_path):
+    modelgen = pytest.importorskip("midge_host.modelgen")
+    for model in suite_models(tmp_path, SUITE_WITH_NEW_KERNELS):
+        inputs = modelgen.random_inputs(model.read_bytes(), 24, seed=32)
+        # plus a record at the low end of every int8 input (float inputs: zeros)
+        inputs = [np.concatenate([x, np.full((1,) + x.shape[1:], -128 if x.dtype == np.int8 else 0, x.dtype)])
+                  for x in inputs]
+        want = run_tflm(model, inputs)
+        src, dst = tmp_path / "inputs.bin", tmp_path / "outputs.bin"
+        src.write_bytes(b"".join(_records(model, inputs)))
+        unix32(path=RUNNER, args=[str(model), str(src), str(dst)])
+        got = _split(dst.read_bytes(), _output_specs(model), len(inputs[0]))
         for g, w in zip(got, want):
             assert np.array_equal(g, w), f"{model.name}: 32-bit viper differs from TFLM"

@@ -9,10 +9,16 @@ differences from the row maximum.
 
 from array import array
 
+from midge import fast
 from midge.nn import fixedpoint, qmath
 from midge.nn.model import INT8
-from midge.nn.ops.common import fail, operands, quantized_int8, require_type, scale
+from midge.nn.ops.common import as_plain, fail, operands, quantized_int8, require_type, scale
 from midge.nn.qmath import bitlen, mbqm, rdbpot, srdhm, wrap32
+
+if fast.VIPER:
+    from midge.nn.ops._softmax_viper import pack_softmax
+else:
+    pack_softmax = as_plain
 
 
 def lut_int8(x, out, n, table):
@@ -245,5 +251,5 @@ def prepare_softmax(ctx, op):
     depth = inp.shape[-1]
     # exps reach 2**31 - 1 (a heap int on 32-bit boards: kept in a list, read without
     # allocating); rescaled values are below 2**19
-    return softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size // depth if depth else 0,
-                          depth, exps, array("i", rescaled), limit)
+    return pack_softmax(softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
+                                       inp.size // depth if depth else 0, depth, exps, array("i", rescaled), limit))

@@ -1,9 +1,25 @@
 """AVERAGE_POOL_2D, MAX_POOL_2D and MEAN (int8), as TFLM's reference kernels."""
 
+from midge import fast
 from midge.nn import qmath
 from midge.nn.ops.common import (compute_padding, fail, operands, quantized_int8, require_rank,
                                   same_quant, scale, const_ints)
 from midge.nn.qmath import activation_range, mbqm
+
+
+def pack_pool(kernel, args):
+    """The viper twin where viper works (its module is loaded by the first model that needs it)."""
+    if fast.VIPER:
+        from midge.nn.ops._pool_viper import pack_pool as pack
+        return pack(kernel, args)
+    return kernel, args
+
+
+def pack_mean(kernel, args):
+    if fast.VIPER:
+        from midge.nn.ops._pool_viper import pack_mean as pack
+        return pack(kernel, args)
+    return kernel, args
 
 
 def pool_int8(x, out, geom, is_max, amin, amax):
@@ -62,9 +78,9 @@ def prepare_pool(ctx, op):
     if oh and ow and (ph >= fh or pw >= fw):
         raise fail(op, "padding leaves a pooling window empty")
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
-    return pool_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
-                       (nb, h, wd, c, oh, ow, fh, fw, sh, sw, ph, pw), op.name == "MAX_POOL_2D",
-                       amin, amax)
+    return pack_pool(pool_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
+                                 (nb, h, wd, c, oh, ow, fh, fw, sh, sw, ph, pw), op.name == "MAX_POOL_2D",
+                                 amin, amax))
 
 
 def mean_int8(x, out, n, geom, sums, count, izp, mult, shift, ozp):
@@ -133,6 +149,6 @@ def prepare_mean(ctx, op):
     adjust = min(qmath.bitlen(count) - 1, 32, 31 + shift)
     mult = (mult << adjust) // count
     shift -= adjust
-    return mean_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size,
-                       (shape, tuple(strides), [0] * rank), [0] * out.size,
-                       count, inp.zero_point, mult, shift, out.zero_point)
+    return pack_mean(mean_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), inp.size,
+                                 (shape, tuple(strides), [0] * rank), [0] * out.size,
+                                 count, inp.zero_point, mult, shift, out.zero_point))
