@@ -1,10 +1,21 @@
 """`make demo`: the main job, as far as midge goes today.
 
-Starts an emulated board (`midge sim`), copies the device package onto its
-flash with the real `mpremote` CLI, runs the device self-test there and prints
-what happened, step by step. Exits non-zero if any step fails.
+Part 1 (`--sim-only` runs just this): starts an emulated board (`midge sim`),
+copies the device package onto its flash with the real `mpremote` CLI, runs
+the device self-test there and prints what happened, step by step.
+
+Part 2: the mosquito template end to end on synthetic data, with the real
+`midge` CLI in out/demo/: `midge new` -> `midge data synth` -> `midge train`
+-> `midge quantize` -> `midge eval` (float, int8 under TFLM, the device
+pipeline under the unix port) -> `midge profile` for xiao_esp32s3_sense and
+pico; then a short results table and the paths of the report and the model.
+Exits non-zero if any step fails.
 """
 
+import argparse
+import json
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -38,7 +49,8 @@ def step(title, port, *args):
     return out
 
 
-def main():
+def sim_part():
+    """Part 1: the emulated board and the on-board self-test."""
     with SimBoard(board="sim") as board:
         console.rule("[bold]Emulated board")
         console.print(board.banner)
@@ -53,6 +65,64 @@ def main():
     if "0 failed" not in out:
         raise SystemExit("demo: the device self-test reported failures")
     console.rule("[bold green]demo: the emulated board runs midge; self-test passed")
+
+
+MIDGE = str(Path(sys.executable).with_name("midge"))
+DEMO_DIR = Path(__file__).resolve().parents[1] / "out" / "demo"
+
+
+def midge(title, *args):
+    """Run the real midge CLI; raise SystemExit when it fails."""
+    console.rule(f"[bold]{title}")
+    console.print(f"[dim]$ midge {' '.join(args)}")
+    started = time.monotonic()
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.run([MIDGE, *args], capture_output=True, text=True, env=env)
+    noise = ("WARNING: All log messages", "I0000", "E0000", "W0000", "fully_quantize")
+    shown = [line for line in (proc.stdout + proc.stderr).splitlines() if not line.startswith(noise)]
+    console.print("\n".join(shown) or "[dim](no output)", markup=False, highlight=False)
+    console.print(f"[dim]exit {proc.returncode} in {time.monotonic() - started:.1f} s")
+    if proc.returncode != 0:
+        raise SystemExit(f"demo: step '{title}' failed (midge exit {proc.returncode})")
+
+
+def training_part():
+    """Part 2: the mosquito template from `midge new` to a profiled int8 model."""
+    started = time.monotonic()
+    project = DEMO_DIR / "mosquito"
+    if project.exists():
+        shutil.rmtree(project)
+    DEMO_DIR.mkdir(parents=True, exist_ok=True)
+    midge("New project from the mosquito template", "new", str(project), "--template", "mosquito")
+    midge("Synthetic wingbeat recordings", "data", "synth", str(project))
+    midge("Train the 1D CNN", "train", str(project))
+    midge("Quantize to int8", "quantize", str(project))
+    midge("Evaluate: float, int8 (TFLM), device pipeline (unix port)", "eval", str(project))
+    midge("Profile on boards", "profile", str(project), "--board", "xiao_esp32s3_sense", "--board", "pico")
+    build = project / "build"
+    metrics = json.loads((build / "metrics.json").read_text())
+    profile = json.loads((build / "profile.json").read_text())
+    console.rule("[bold green]demo: results (synthetic data)")
+    for engine in ("float", "int8", "device"):
+        console.print(f"  {engine:7s} test accuracy {100 * metrics['engines'][engine]['accuracy']:6.2f} %")
+    for b in profile["boards"]:
+        rtf = "-" if b["rtf"] is None else f"{b['rtf']:.2f}"
+        console.print(f"  {b['board']:20s} RAM {b['ram_bytes']:,} of {b['heap_bytes']:,} B, "
+                      f"~{b['latency_ms']:.0f} ms per window, real-time factor {rtf}: {b['verdict']}")
+    console.print(f"  report: {build / 'report.md'}")
+    console.print(f"  model:  {build / 'model.tflite'} (+ meta.json, labels.txt, vectors.bin, model_card.md)")
+    console.print(f"  training part took {time.monotonic() - started:.0f} s")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="midge demo")
+    parser.add_argument("--sim-only", action="store_true", help="only the emulated-board self-test")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    sim_part()
+    if not args.sim_only:
+        training_part()
+    console.print(f"[dim]demo finished in {time.monotonic() - started:.0f} s")
     return 0
 
 

@@ -15,6 +15,12 @@ allocates nothing in the steady state. Outputs are int8 (array('b')), except
 motion with ``"output": "int32"`` (array('i')). The definitions and scales are
 in the modules: ``midge.dsp.spectral`` (spectrogram, mfe, mfcc),
 ``midge.dsp.motion`` and ``midge.dsp.micro_speech``.
+
+A motion config with ``"output": "int32"`` may carry ``"int8_map":
+{"offset": [...], "divisor": [...]}`` (one int each per feature, divisors >=
+1): the extractor then outputs int8 ``clamp((v - offset) // divisor, -128,
+127)`` (floor division) of each int32 feature ``v``. Training derives the map
+from the training data (``midge train``) and it travels in meta.json.
 """
 
 from array import array
@@ -87,6 +93,55 @@ class MicroSpeechWindow:
         return out
 
 
+class Int8Map:
+    """An int32 extractor followed by the per-feature int8 map
+    ``clamp((v - offset[i]) // divisor[i], -128, 127)``; int8 output."""
+
+    def __init__(self, inner, spec):
+        n = inner.frame_count * inner.feature_count
+        if not isinstance(spec, dict) or sorted(spec) != ["divisor", "offset"]:
+            raise ValueError("int8_map must be a dict with 'offset' and 'divisor' lists, got %r" % (spec,))
+        for key in ("offset", "divisor"):
+            values = spec[key]
+            if not isinstance(values, (list, tuple)) or len(values) != n:
+                raise ValueError("int8_map %s must list %d ints, got %r" % (key, n, values))
+            for v in values:
+                if not isinstance(v, int) or isinstance(v, bool) or not -(1 << 30) < v < (1 << 30):
+                    raise ValueError("int8_map %s values must be ints below 2**30 in size, got %r" % (key, v))
+        for v in spec["divisor"]:
+            if v < 1:
+                raise ValueError("int8_map divisors must be >= 1, got %r" % (v,))
+        self._inner = inner
+        self._raw = inner.new_output()
+        self._offset = array("i", spec["offset"])
+        self._divisor = array("i", spec["divisor"])
+        self.window_samples = inner.window_samples
+        self.frame_count = inner.frame_count
+        self.feature_count = inner.feature_count
+        self.config = inner.config
+        self.config["int8_map"] = {"offset": list(spec["offset"]), "divisor": list(spec["divisor"])}
+
+    @property
+    def shape(self):
+        """(frame_count, feature_count), as the inner extractor's."""
+        return (self.frame_count, self.feature_count)
+
+    def new_output(self):
+        """A zeroed array('b') for ``process``'s output."""
+        return array("b", bytearray(self.frame_count * self.feature_count))
+
+    def process(self, window, out):
+        """The inner features of ``window``, mapped to int8 into ``out``."""
+        raw = self._raw
+        self._inner.process(window, raw)
+        offset = self._offset
+        divisor = self._divisor
+        for i in range(len(raw)):
+            q = (raw[i] - offset[i]) // divisor[i]
+            out[i] = -128 if q < -128 else (127 if q > 127 else q)
+        return out
+
+
 _KNOWN = {
     "spectrogram": Spectrogram.DEFAULTS,
     "mfe": MelFeatures.MFE_DEFAULTS,
@@ -106,7 +161,7 @@ def build(config):
     known = _KNOWN[kind]
     params = {}
     for key in config:
-        if key == "kind":
+        if key == "kind" or (key == "int8_map" and kind == "motion"):
             continue
         if key not in known:
             raise ValueError("unknown %s parameter %r (known: %s)"
@@ -121,4 +176,8 @@ def build(config):
     else:
         extractor = MicroSpeechWindow(params)
     extractor.config["kind"] = kind
+    if "int8_map" in config:
+        if extractor.config["output"] != "int32":
+            raise ValueError("int8_map maps int32 motion features; set output to 'int32'")
+        extractor = Int8Map(extractor, config["int8_map"])
     return extractor

@@ -13,7 +13,8 @@ import sys
 from midge_host import __version__
 from midge_host.errors import MidgeError
 
-COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data", "deploy", "verify", "monitor", "collect", "pull"]
+COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data", "train", "quantize", "eval", "profile",
+            "deploy", "verify", "monitor", "collect", "pull"]
 
 
 def build_parser(only=None):

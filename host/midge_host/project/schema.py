@@ -19,10 +19,12 @@ import difflib
 import re
 from dataclasses import dataclass
 
+from midge_host.train.zoo import DEFAULTS as ZOO_DEFAULTS
+
 TASKS = ("classification", "anomaly")
 SENSORS = ("microphone", "imu", "camera")
 TEMPLATE_NAMES = ("mosquito", "rainfall", "kws", "motion", "anomaly", "person")
-MODEL_ZOO = ("mosquito_cnn1d", "ds_cnn", "tiny_conv", "mlp", "autoencoder", "mobilenet_tiny")
+MODEL_ZOO = tuple(ZOO_DEFAULTS)  # the architectures of midge_host.train.zoo
 FREE_TABLES = ("features", "model.params")
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 COLUMN_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")

@@ -1,0 +1,178 @@
+"""The files a trained project ships in ``build/`` (format 1, docs/artifacts.md).
+
+- ``model.tflite``: the int8 model; ``labels.txt``: one label per line, in
+  output order.
+- ``meta.json`` (``meta(...)`` builds it, ``write_json`` writes it): name, task,
+  labels, sensor, sample_rate, channels, window_samples, stride_samples,
+  features (the complete feature config), input/output quantization,
+  smoothing (recognizer settings in int8 score units), anomaly (threshold and
+  score definition; anomaly projects only), synthetic, vectors, created,
+  midge_version.
+- ``vectors.bin`` (``write_vectors`` / ``read_vectors``): little-endian, magic
+  ``b"MGTV"``, u16 version 1, u16 count, u32 n_samples, u32 n_input, u32
+  n_output, then ``count`` records of int16[n_samples] raw window (axes
+  interleaved), int8[n_input] expected model input, int8[n_output] expected
+  TFLM output. Camera models have n_samples = 0.
+- ``model_card.md`` (``write_model_card``): data, metrics, sizes and board fit
+  from whatever of meta.json, training.json, metrics.json and profile.json
+  exists; quantize, eval and profile each rewrite it.
+"""
+
+import json
+import struct
+from datetime import datetime, timezone
+
+import numpy as np
+
+from midge_host import __version__
+from midge_host.dataset.files import write_atomic
+from midge_host.errors import MidgeError
+
+FORMAT = 1
+MAGIC = b"MGTV"
+VECTORS_VERSION = 1
+HEADER = struct.Struct("<4sHHIII")
+DETECTION_PROBABILITY = 0.6
+"""Classification detection threshold as a probability (int8: round(p * 256) - 128)."""
+SUPPRESSION_MS = 1500
+AVERAGE_WINDOW_MS = 1000
+
+
+def write_json(path, doc):
+    write_atomic(path, json.dumps(doc, indent=1) + "\n")
+
+
+def read_json(path):
+    """A JSON file of build/, or None when absent."""
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def smoothing(project):
+    """Recognizer settings: averaging over ``AVERAGE_WINDOW_MS`` (at least one
+    stride), detection at probability DETECTION_PROBABILITY in int8 score units,
+    ``minimum_count`` = results expected in the averaging window."""
+    stride = project.input.get("stride_ms") if project.sensor != "camera" else None
+    window = AVERAGE_WINDOW_MS if stride is None else int(max(AVERAGE_WINDOW_MS, round(stride)))
+    count = 1 if stride is None else max(1, int(window // stride))
+    return {"average_window_ms": window,
+            "detection_threshold": int(round(DETECTION_PROBABILITY * 256)) - 128,
+            "suppression_ms": SUPPRESSION_MS, "minimum_count": count}
+
+
+def _rate(project):
+    rate = project.sample_rate or 0
+    return int(rate) if float(rate).is_integer() else rate
+
+
+def meta(project, feature_config, inp, out, threshold, synthetic):
+    """meta.json for ``project`` (``inp``/``out``: batch.Spec of the model's tensors)."""
+    camera = project.sensor == "camera"
+    doc = {
+        "format": FORMAT, "name": project.name, "task": project.task, "labels": list(project.labels),
+        "sensor": project.sensor, "sample_rate": _rate(project),
+        "channels": len(project.input["columns"]) if project.sensor == "imu" else 1,
+        "window_samples": 0 if camera else project.window_samples,
+        "stride_samples": 0 if camera else project.stride_samples,
+        "features": feature_config,
+        "input": {"shape": list(inp.shape), "scale": float(inp.scale), "zero_point": int(inp.zero_point)},
+        "output": {"shape": list(out.shape), "scale": float(out.scale), "zero_point": int(out.zero_point)},
+        "smoothing": smoothing(project),
+    }
+    if project.task == "anomaly":
+        doc["anomaly"] = {"threshold": threshold, "score": "mse_int"}
+    doc.update({"synthetic": synthetic, "vectors": "vectors.bin",
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "midge_version": __version__})
+    return doc
+
+
+def write_vectors(path, windows, inputs, outputs):
+    """vectors.bin from int16 ``windows`` (N, n_samples; n_samples may be 0),
+    int8 ``inputs`` (N, n_input) and ``outputs`` (N, n_output)."""
+    windows = np.asarray(windows, dtype="<i2").reshape(len(inputs), -1)
+    inputs = np.asarray(inputs, dtype=np.int8).reshape(len(inputs), -1)
+    outputs = np.asarray(outputs, dtype=np.int8).reshape(len(inputs), -1)
+    parts = [HEADER.pack(MAGIC, VECTORS_VERSION, len(inputs), windows.shape[1], inputs.shape[1],
+                         outputs.shape[1])]
+    for w, x, y in zip(windows, inputs, outputs):
+        parts += [w.tobytes(), x.tobytes(), y.tobytes()]
+    write_atomic(path, b"".join(parts))
+
+
+def read_vectors(path):
+    """(windows int16 (N, n_samples), inputs int8 (N, n_input), outputs int8 (N, n_output))."""
+    blob = path.read_bytes()
+    if len(blob) < HEADER.size:
+        raise MidgeError(f"{path}: too short for a vectors file")
+    magic, version, count, ns, ni, no = HEADER.unpack_from(blob)
+    if magic != MAGIC or version != VECTORS_VERSION:
+        raise MidgeError(f"{path}: not a midge vectors file (magic {magic!r}, version {version})")
+    record = 2 * ns + ni + no
+    if len(blob) != HEADER.size + count * record:
+        raise MidgeError(f"{path}: {len(blob)} bytes, expected {HEADER.size + count * record}")
+    rows = np.frombuffer(blob, np.uint8, offset=HEADER.size).reshape(count, record)
+    windows = np.ascontiguousarray(rows[:, :2 * ns]).view("<i2")
+    inputs = np.ascontiguousarray(rows[:, 2 * ns:2 * ns + ni]).view(np.int8)
+    outputs = np.ascontiguousarray(rows[:, 2 * ns + ni:]).view(np.int8)
+    return windows, inputs, outputs
+
+
+def _pct(v):
+    return "-" if v is None else f"{100 * v:.1f} %"
+
+
+def write_model_card(project):
+    """build/model_card.md from the build/ JSON files present."""
+    build = project.dir / "build"
+    m = read_json(build / "meta.json")
+    if m is None:
+        return
+    training = read_json(build / "training.json") or {}
+    metrics = read_json(build / "metrics.json")
+    profile = read_json(build / "profile.json")
+    splits = read_json(project.splits_path) or {}
+    lines = [f"# Model card: {project.name}", ""]
+    if m["synthetic"]:
+        lines += ["**Trained on SYNTHETIC data** (`midge data synth`): the figures below show what the",
+                  "pipeline does, not how the model performs on real recordings.", ""]
+    lines += ["| | |", "|---|---|",
+              f"| task | {m['task']} |", f"| sensor | {m['sensor']} |",
+              f"| model | `{training.get('model', '?')}` ({training.get('parameters', '?')} parameters) |",
+              f"| features | `{json.dumps(m['features'])}` |",
+              f"| input | int8 {m['input']['shape']}, scale {m['input']['scale']:g}, zero point "
+              f"{m['input']['zero_point']} |",
+              f"| output | int8 {m['output']['shape']}, scale {m['output']['scale']:g}, zero point "
+              f"{m['output']['zero_point']} |",
+              f"| created | {m['created']} (midge {m['midge_version']}) |", ""]
+    counts = splits.get("counts", {})
+    if counts:
+        sides = list(counts)
+        lines += ["## Data", "", "| class | " + " | ".join(sides) + " |", "|---|" + "---:|" * len(sides)]
+        for label in m["labels"]:
+            lines.append(f"| {label} | " + " | ".join(str(counts[s].get(label, 0)) for s in sides) + " |")
+        lines.append("")
+    lines += ["## Metrics (test split)", ""]
+    if metrics:
+        key = "auc" if m["task"] == "anomaly" else "accuracy"
+        lines += ["| engine | accuracy | " + ("AUC |" if key == "auc" else "macro F1 |"), "|---|---:|---:|"]
+        for engine in ("float", "int8", "device"):
+            e = metrics["engines"].get(engine)
+            if e:
+                second = f"{e['auc']:.3f}" if key == "auc" else f"{e['macro_f1']:.3f}"
+                lines.append(f"| {engine} | {_pct(e['accuracy'])} | {second} |")
+        lines += ["", f"Device pipeline equals int8 TFLM: **{metrics['device_equals_tflm']}** "
+                      f"({metrics['count']} test windows).", ""]
+    else:
+        lines += [f"Not evaluated yet: run `midge eval {project.dir}`.", ""]
+    lines += ["## Size and board fit", ""]
+    if profile:
+        lines += ["| board | flash | RAM (of heap) | latency / window | real-time factor | verdict |",
+                  "|---|---:|---:|---:|---:|---|"]
+        for b in profile["boards"]:
+            lines.append(f"| {b['board']} | {b['flash_bytes']:,} B | {b['ram_bytes']:,} B of "
+                         f"{b['heap_bytes']:,} B | {b['latency_ms']:.1f} ms | {b['rtf']:.3f} | {b['verdict']} |")
+        lines += ["", f"Model file {profile['model_bytes']:,} B, arena {profile['arena_bytes']:,} B "
+                      "(midge's planner). Latency is an estimate (docs/training.md, cost model).", ""]
+    else:
+        lines += [f"Not profiled yet: run `midge profile {project.dir}`.", ""]
+    write_atomic(build / "model_card.md", "\n".join(lines))

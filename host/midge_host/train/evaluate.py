@@ -1,0 +1,165 @@
+"""`midge eval`: the test split through three engines, with a report.
+
+Contract: ``evaluate(project, say=print, progress=None) -> dict`` (also
+``build/metrics.json``), after ``midge train`` and ``midge quantize``.
+
+Engines, all on the test split's windows:
+
+- ``float``: the Keras model on the host features;
+- ``int8``: ``build/model.tflite`` under TFLite-Micro on the host features;
+- ``device``: the complete device pipeline (``pipeline.run_device``: the
+  board's feature code and interpreter, one unix-port process, viper on) on
+  the raw windows.
+
+The device's features must equal the host features and its outputs must equal
+TFLM's, exactly: a difference is a MidgeError naming the file. Classification
+metrics: accuracy, macro F1, per-class precision/recall/F1 and the confusion
+matrix per engine. Anomaly: scores (``scores.mse_int`` for int8 and device,
+the float equivalent for float), ROC AUC (faults positive), and accuracy of
+the normal/anomaly decision at the threshold (float: training.json's; int8
+and device: meta.json's). Writes ``build/report.md``, ``build/metrics.json``
+and PNGs (``confusion_<engine>.png``, ``roc.png``) and rewrites the model card.
+"""
+
+import numpy as np
+
+from midge_host.batch import run as run_engine, specs
+from midge_host.errors import MidgeError
+from midge_host.train import artifacts, data, metrics, plots
+from midge_host.train.pipeline import run_device
+from midge_host.train.scores import float_scores, mse_int
+from midge_host.train.train import load_record
+
+ENGINES = ("float", "int8", "device")
+
+
+def _meta(project):
+    build = project.dir / "build"
+    doc = artifacts.read_json(build / "meta.json")
+    if doc is None or not (build / "model.tflite").is_file():
+        raise MidgeError(f"{project.dir} has no quantized model (build/model.tflite, build/meta.json)",
+                         hint=f"run `midge quantize {project.dir}` first")
+    return doc
+
+
+def device_check(project, test, features, dev_features, tflm_out, dev_out):
+    """MidgeError naming the first file where the device differs from the host/TFLM."""
+    for i, path in enumerate(test.files):
+        rel = path.relative_to(project.dir)
+        if not np.array_equal(features[i].reshape(-1), dev_features[i]):
+            diff = int(np.count_nonzero(features[i].reshape(-1) != dev_features[i]))
+            raise MidgeError(f"{rel}: the device feature code gives {diff} value(s) different from "
+                             "the host features; the parity contract is broken",
+                             hint="this is a bug in midge; please report it with this file")
+        if not np.array_equal(tflm_out[i].reshape(-1), dev_out[i]):
+            raise MidgeError(f"{rel}: the device interpreter's output {dev_out[i].tolist()} differs "
+                             f"from TFLM's {tflm_out[i].reshape(-1).tolist()}",
+                             hint="this is a bug in midge's interpreter; please report it with this file")
+
+
+def evaluate(project, say=print, progress=None):
+    """Evaluate on the test split (see the module docstring); return metrics.json's dict."""
+    record = load_record(project)
+    meta = _meta(project)
+    split = data.ensure_split(project, say)
+    if "test" not in split["sides"]:
+        raise MidgeError("the split has no test side",
+                         hint=f"set training.test_fraction above 0, run `midge data split {project.dir}` "
+                              "and train again")
+    test = data.load_side(project, split, "test", record["feature_config"])
+    data.check_classes(project, test, record["trained_labels"])
+    build = project.dir / "build"
+    path = build / "model.tflite"
+    import keras
+    model = keras.models.load_model(build / "model.keras")
+    (inp,), (out,) = specs(path)
+    x = test.x
+    (tflm_out,) = run_engine("tflm", path, [x.reshape((len(x),) + inp.shape)], [out])
+    windows = [data.read_window(project, f) for f in test.files]
+    dev_features, dev_out = run_device(path, meta["features"], windows, progress)
+    device_check(project, test, x, dev_features, tflm_out, dev_out)
+    if project.task == "anomaly":
+        engines = _anomaly(project, record, meta, model, test, tflm_out, dev_features, dev_out, build)
+    else:
+        engines = _classification(project, model, test, tflm_out, dev_out, build)
+    doc = {"task": project.task, "count": len(test), "labels": list(project.labels),
+           "files": [f.relative_to(project.dir).as_posix() for f in test.files],
+           "device_equals_tflm": True, "engines": engines,
+           "int8_minus_float": engines["int8"]["accuracy"] - engines["float"]["accuracy"]}
+    artifacts.write_json(build / "metrics.json", doc)
+    _report(project, record, meta, doc, build)
+    artifacts.write_model_card(project)
+    return doc
+
+
+def _classification(project, model, test, tflm_out, dev_out, build):
+    probs = model.predict(test.x.astype(np.float32), batch_size=64, verbose=0)
+    preds = {"float": probs.argmax(axis=1), "int8": tflm_out.reshape(len(test), -1).argmax(axis=1),
+             "device": dev_out.argmax(axis=1)}
+    engines = {}
+    for name, pred in preds.items():
+        m = metrics.classification(test.y, pred, project.labels)
+        m["macro_f1"] = float(np.mean([c["f1"] for c in m["per_class"].values()]))
+        m["predictions"] = pred.tolist()
+        engines[name] = m
+        plots.confusion(np.array(m["confusion"]), project.labels, build / f"confusion_{name}.png",
+                        f"{project.name}: {name} ({100 * m['accuracy']:.1f} %)")
+    return engines
+
+
+def _anomaly(project, record, meta, model, test, tflm_out, dev_features, dev_out, build):
+    truth = (test.y != project.labels.index(project.normal_label)).astype(int)
+    scores = {"float": float_scores(model, test.x), "int8": mse_int(test.x, tflm_out),
+              "device": mse_int(dev_features, dev_out)}
+    thresholds = {"float": record["float_threshold"], "int8": meta["anomaly"]["threshold"],
+                  "device": meta["anomaly"]["threshold"]}
+    names = ["normal", "anomaly"]
+    engines, curves = {}, {}
+    for name, s in scores.items():
+        fpr, tpr, auc = metrics.roc(truth, s)
+        curves[name] = (fpr, tpr, auc)
+        pred = (np.asarray(s) > thresholds[name]).astype(int)
+        m = metrics.classification(truth, pred, names)
+        m.update(auc=auc, threshold=thresholds[name], scores=[float(v) for v in s],
+                 macro_f1=float(np.mean([c["f1"] for c in m["per_class"].values()])))
+        m["detected_per_label"] = {lb: float(pred[test.y == k].mean()) for k, lb in enumerate(project.labels)
+                                   if np.any(test.y == k)}
+        engines[name] = m
+        plots.confusion(np.array(m["confusion"]), names, build / f"confusion_{name}.png",
+                        f"{project.name}: {name} at threshold {thresholds[name]:.4g}")
+    fpr, tpr, auc = curves["int8"]
+    plots.roc(fpr, tpr, auc, build / "roc.png", f"{project.name}: int8 (= device)")
+    return engines
+
+
+def _report(project, record, meta, doc, build):
+    e = doc["engines"]
+    anomaly = project.task == "anomaly"
+    lines = [f"# Evaluation: {project.name}", ""]
+    if meta["synthetic"]:
+        lines += ["**Synthetic data**: these figures show the pipeline working, not real-world performance.", ""]
+    lines += [f"Test split: {doc['count']} windows. Model `{record['model']}`, trained "
+              f"{record['epochs_run']} epochs (best {record['best_epoch']}).", "",
+              "| engine | accuracy | " + ("AUC | threshold |" if anomaly else "macro F1 |"),
+              "|---|---:|---:|" + ("---:|" if anomaly else "")]
+    for name in ENGINES:
+        m = e[name]
+        extra = f"{m['auc']:.4f} | {m['threshold']:.4g} |" if anomaly else f"{m['macro_f1']:.4f} |"
+        lines.append(f"| {name} | {100 * m['accuracy']:.2f} % | {extra}")
+    lines += ["", f"int8 minus float accuracy: {100 * doc['int8_minus_float']:+.2f} points. "
+                  "The device pipeline (device feature code + device interpreter, unix port, viper) "
+                  "equals int8 TFLM on every test window, features and outputs.", ""]
+    for name in ENGINES:
+        lines += [f"## {name}", "", f"![confusion {name}](confusion_{name}.png)", "",
+                  "| class | precision | recall | F1 | support |", "|---|---:|---:|---:|---:|"]
+        for label, c in e[name]["per_class"].items():
+            lines.append(f"| {label} | {c['precision']:.3f} | {c['recall']:.3f} | {c['f1']:.3f} | {c['support']} |")
+        if anomaly:
+            lines += ["", "Flagged as anomalous per label: " + ", ".join(
+                f"{lb} {100 * v:.0f} %" for lb, v in e[name]["detected_per_label"].items())]
+        lines.append("")
+    if anomaly:
+        lines += ["## ROC", "", "![ROC](roc.png)", ""]
+    lines += ["## Training curves", "", "![curves](curves.png)", ""]
+    (build / "report.md").write_text("\n".join(lines), encoding="utf-8")
+

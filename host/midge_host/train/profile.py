@@ -1,0 +1,207 @@
+"""`midge profile`: will the model fit a board, and how fast will it run there?
+
+Contract: ``profile(project, boards) -> dict`` (also ``build/profile.json``),
+after ``midge quantize``.
+
+**Memory** is measured, not guessed: one MicroPython unix-port process (viper
+on) records ``gc.mem_alloc()`` after importing midge, after building the
+feature extractor with its output and window buffers, and after
+``midge.nn.load(model.tflite)``. RAM is everything midge allocated: the model
+file (read into RAM; ROMFS would save it), the arena (midge's planner), the
+feature tables and buffers, and the interpreter's per-op tables and code. The
+host is 64-bit, so object and code overheads are larger than on a 32-bit
+board: the figure errs on the safe side. It is compared with the board's
+``heap_bytes``; the model file with its ``flash_bytes``.
+
+**Latency** per window is an estimate from a cost model:
+
+    instructions = MACs x instr_per_MAC + window samples x instr_per_sample
+    latency      = instructions x CPI(core) / clock_hz
+
+``instr_per_MAC`` and ``instr_per_sample`` are x64 instruction counts of
+midge's viper paths measured by ``make bench`` (callgrind): read from
+out/bench/nn.md and out/bench/dsp.md when present, else the figures recorded
+in docs/benchmarks.md (``DEFAULT_NN``, ``DEFAULT_DSP``). instr_per_MAC is
+that of the benchmark model whose MAC count is nearest (log scale) to this
+model's; instr_per_sample that of the benchmark's default config of the same
+feature kind, per input sample. ``CPI`` converts x64 instructions into board
+cycles (``CPI``: an assumption per core type, docs/training.md). The
+real-time factor is latency / stride (below 1: keeps up). Camera models have
+no stride: their factor is None.
+
+Verdict per board: "fits", "too big" (RAM over the heap or model over flash)
+or "too slow" (real-time factor >= 1).
+"""
+
+import json
+import math
+import re
+
+from midge_host.boards import load_board
+from midge_host.errors import MidgeError
+from midge_host.modelinfo import describe
+from midge_host.paths import REPO_ROOT
+from midge_host.train import artifacts
+from midge_host.unixport import run_micropython
+
+BENCH_DIR = REPO_ROOT / "out" / "bench"
+DEFAULT_NN = {  # model: (MACs, instr/MAC midge viper), docs/benchmarks.md, 2026-11-22
+    "hello_world_int8": (288, 81.9),
+    "micro_speech_quantized": (336000, 63.4),
+    "person_detect": (7157888, 34.2),
+    "suite: keras_kws": (8352, 156.1),
+    "suite: depthwise": (4680, 103.8),
+}
+DEFAULT_DSP = {  # kind: instructions per window (viper) of its default config, docs/benchmarks.md
+    "micro_speech": 23.28e6, "spectrogram": 11.90e6, "mfe": 30.94e6, "mfcc": 16.83e6, "motion": 1.69e6,
+}
+BENCH_SAMPLES = {"micro_speech": 16000, "spectrogram": 16000, "mfe": 16000, "mfcc": 16000, "motion": 600}
+"""Input samples per window of each kind's default config (1 s at 16 kHz; motion 2 s x 100 Hz x 3 axes)."""
+CPI = (  # (substring of the board's "core", board cycles per x64 instruction)
+    ("Cortex-M0+", 2.5),
+    ("Cortex-M7", 1.0),
+    ("Cortex-M33", 1.8),
+    ("Cortex-M4", 1.8),
+    ("Xtensa", 2.0),
+)
+EDGE_IMPULSE_MOSQUITO = {"ram_bytes": 17100, "flash_bytes": 69300,
+                         "latency_ms": {"Cortex-M4 at 64 MHz": 133, "Cortex-M7 at 480 MHz": 27}}
+"""Edge Impulse's published figures for its int8 mosquito-wingbeat model (reference only)."""
+
+MEASURE = """
+import gc, json, sys
+from array import array
+gc.collect()
+base = gc.mem_alloc()
+import midge.nn
+from midge.features import build
+gc.collect()
+code = gc.mem_alloc() - base
+config = json.loads(sys.argv[2])
+keep = []
+if config["kind"] != "image":
+    fx = build(config)
+    keep = [fx, fx.new_output(), array("h", bytearray(2 * fx.window_samples))]
+gc.collect()
+features = gc.mem_alloc() - base - code
+model = midge.nn.load(sys.argv[1])
+gc.collect()
+total = gc.mem_alloc() - base
+print(json.dumps({"code": code, "features": features, "model": total - code - features, "total": total}))
+"""
+
+
+def _table(path, key):
+    """Rows of the first Markdown table in ``path`` whose header holds ``key``, as dicts."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("|") and key in line:
+            head = [c.strip() for c in line.strip("|").split("|")]
+            rows = []
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                rows.append(dict(zip(head, [c.strip() for c in row.strip("|").split("|")])))
+            return rows
+    return []
+
+
+def _number(text):
+    text = text.replace(",", "")
+    scale = 1e6 if text.endswith(" M") else 1
+    try:
+        return float(text.rstrip(" M")) * scale
+    except ValueError:
+        return None
+
+
+def bench_figures():
+    """({model: (MACs, instr/MAC)}, {kind: instr/window}, source text)."""
+    nn, dsp, sources = dict(DEFAULT_NN), dict(DEFAULT_DSP), []
+    nn_md, dsp_md = BENCH_DIR / "nn.md", BENCH_DIR / "dsp.md"
+    if nn_md.is_file():
+        measured = {r["model"]: (_number(r["MACs"]), _number(r["instr/MAC midge"]))
+                    for r in _table(nn_md, "instr/MAC midge")}
+        measured = {k: v for k, v in measured.items() if v[0] and v[1]}
+        if measured:
+            nn, sources = measured, sources + [str(nn_md.relative_to(REPO_ROOT))]
+    if dsp_md.is_file():
+        measured = {r["extractor"]: _number(r["instructions /window"])
+                    for r in _table(dsp_md, "instructions /window")}
+        measured = {k: v for k, v in measured.items() if k in DEFAULT_DSP and v}
+        if measured:
+            dsp.update(measured)
+            sources.append(str(dsp_md.relative_to(REPO_ROOT)))
+    source = (" and ".join(sources) + " (make bench)") if sources else "docs/benchmarks.md (defaults)"
+    if sources and len(sources) < 2:
+        source += ", other figures from docs/benchmarks.md"
+    return nn, dsp, source
+
+
+def cost_model(macs, kind):
+    """(instr per MAC, benchmark model used, instr per sample, source)."""
+    nn, dsp, source = bench_figures()
+    name = min(nn, key=lambda m: abs(math.log(max(nn[m][0], 1)) - math.log(max(macs, 1))))
+    per_sample = dsp[kind] / BENCH_SAMPLES[kind] if kind in dsp else 0.0
+    return nn[name][1], name, per_sample, source
+
+
+def cpi(board):
+    """Board cycles per x64 instruction for the board's core (None if unknown, e.g. the host)."""
+    for needle, value in CPI:
+        if needle in board.core:
+            return value
+    return None
+
+
+def measure(model_path, config):
+    """Heap bytes midge allocates on the unix port: code, features, model, total."""
+    result = run_micropython(code=MEASURE, args=[str(model_path), json.dumps(config)], timeout=300)
+    if result.returncode != 0:
+        raise MidgeError(f"measuring memory under the unix port failed: {result.output.strip()[-300:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def profile(project, boards):
+    """Profile the quantized model on ``boards`` (names); see the module docstring."""
+    build = project.dir / "build"
+    meta = artifacts.read_json(build / "meta.json")
+    if meta is None or not (build / "model.tflite").is_file():
+        raise MidgeError(f"{project.dir} has no quantized model (build/model.tflite)",
+                         hint=f"run `midge quantize {project.dir}` first")
+    info = describe(build / "model.tflite", tflm_arena=False)
+    heap = measure(build / "model.tflite", meta["features"])
+    kind = meta["features"]["kind"]
+    per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
+    samples = meta["window_samples"] * meta["channels"]
+    instructions = info["macs"] * per_mac + samples * per_sample
+    stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
+    rows = []
+    for name in boards:
+        board = load_board(name)
+        factor = cpi(board)
+        latency = instructions * factor / board.clock_hz * 1000 if factor and board.clock_hz else None
+        rtf = latency / 1000 / stride_s if latency is not None and stride_s else None
+        reasons = []
+        if heap["total"] > board.heap_bytes:
+            reasons.append(f"needs {heap['total']:,} B of heap, the board has {board.heap_bytes:,} B")
+        if board.flash_bytes and info["bytes"] > board.flash_bytes:
+            reasons.append(f"model file {info['bytes']:,} B exceeds the flash ({board.flash_bytes:,} B)")
+        verdict = "too big" if reasons else "fits"
+        if not reasons and rtf is not None and rtf >= 1:
+            verdict = "too slow"
+            reasons.append(f"{latency:.0f} ms per window, a window arrives every {1000 * stride_s:.0f} ms")
+        rows.append({"board": name, "core": board.core, "clock_hz": board.clock_hz, "cpi": factor,
+                     "heap_bytes": board.heap_bytes, "flash_bytes": info["bytes"],
+                     "board_flash_bytes": board.flash_bytes, "ram_bytes": heap["total"],
+                     "latency_ms": latency, "rtf": rtf, "verdict": verdict, "reasons": reasons})
+    doc = {"model_bytes": info["bytes"], "arena_bytes": info["arena"]["midge"], "macs": info["macs"],
+           "heap": heap, "window_samples": samples,
+           "cost_model": {"instructions": instructions, "instr_per_mac": per_mac, "bench_model": bench_model,
+                          "instr_per_sample": per_sample, "source": source},
+           "boards": rows}
+    if project.model["name"] == "mosquito_cnn1d":
+        doc["reference"] = {"edge_impulse_mosquito": EDGE_IMPULSE_MOSQUITO}
+    artifacts.write_json(build / "profile.json", doc)
+    artifacts.write_model_card(project)
+    return doc

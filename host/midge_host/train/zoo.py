@@ -1,0 +1,206 @@
+"""The model zoo: small Keras models that midge's int8 interpreter runs.
+
+Contract: ``build(name, params, input_shape, outputs, task) -> keras.Model``.
+
+- ``input_shape`` is the feature shape of one window (``(frames, features)``
+  for audio and motion, ``(height, width, 1)`` for images); the model's input
+  is that shape with a batch dimension of 1 (``keras.Input(..., batch_size=1)``,
+  so the converter adds no SHAPE / STRIDED_SLICE / PACK ops).
+- Inputs are the extractor's int8 values as floats (-128..127). Every model
+  starts with ``Rescaling(1/128)``, so training sees values in [-1, 1) while
+  the converted model's int8 input is the feature grid itself (scale 1.0,
+  zero point 0; see ``quantize``).
+- Classifiers end in Dense + softmax over ``outputs`` classes. The
+  autoencoder (``task == "anomaly"``) ends in Dense + tanh over the flattened
+  input: it reconstructs ``x / 128``, and TFLite's int8 tanh output has the
+  fixed scale 1/128 and zero point 0, so its int8 output lies on the same grid
+  as the int8 input (the anomaly score's contract, docs/artifacts.md).
+- Only ops in midge's interpreter appear after conversion: CONV_2D,
+  DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN,
+  RESHAPE, MUL, SOFTMAX, TANH (Conv1D / MaxPooling1D become RESHAPE + 2-D ops).
+- Unknown names or parameters are MidgeErrors naming the key
+  (``model.params.<key>``) with the architecture's known parameters.
+
+Keras is imported inside the builders, so importing this module is cheap.
+"""
+
+from midge_host.errors import MidgeError
+
+DEFAULTS = {
+    "mosquito_cnn1d": {"filters": [32, 64], "kernel_size": 3, "pool_size": 2, "dropout": 0.5},
+    "ds_cnn": {"filters": 32, "blocks": 3, "first_kernel": [5, 5], "first_strides": [2, 2],
+               "dropout": 0.2},
+    "tiny_conv": {"filters": 8, "kernel": [10, 8], "strides": [2, 2], "dropout": 0.5},
+    "mlp": {"hidden": [32, 16], "dropout": 0.1},
+    "autoencoder": {"hidden": [32, 8, 32], "threshold_percentile": 99.0},
+    "mobilenet_tiny": {"alpha": 0.25, "blocks": [[64, 2], [128, 2], [128, 1], [256, 2], [256, 1]],
+                       "dropout": 0.2},
+}
+"""Every architecture's parameters and their defaults ([model.params] overrides them)."""
+
+TASKS = {"autoencoder": "anomaly"}
+"""Architectures for a task other than classification."""
+
+
+def resolve(name, params):
+    """The complete parameter dict for ``name`` (defaults overridden by ``params``)."""
+    if name not in DEFAULTS:
+        raise MidgeError(f"model.name: unknown architecture {name!r}",
+                         hint="the zoo has " + ", ".join(DEFAULTS))
+    out = dict(DEFAULTS[name])
+    for key, value in params.items():
+        if key not in out:
+            raise MidgeError(f"model.params.{key}: not a parameter of {name}",
+                             hint=f"{name} takes " + ", ".join(f"{k} (default {v!r})"
+                                                              for k, v in DEFAULTS[name].items()))
+        out[key] = value
+    return out
+
+
+def check_task(name, task):
+    """MidgeError unless architecture ``name`` suits ``task``."""
+    want = TASKS.get(name, "classification")
+    if want != task:
+        fits = [n for n in DEFAULTS if TASKS.get(n, "classification") == task]
+        raise MidgeError(f"model.name: {name} is a {want} model, but the project's task is {task}",
+                         hint="use " + " or ".join(fits))
+
+
+def build(name, params, input_shape, outputs, task):
+    """A compiled-ready (uncompiled) Keras model; see the module docstring."""
+    check_task(name, task)
+    p = resolve(name, params)
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=tuple(input_shape), batch_size=1, name="features")
+    x = layers.Rescaling(1.0 / 128, name="int8_to_unit")(inputs)
+    x = BUILDERS[name](keras, layers, x, p, tuple(input_shape))
+    if task == "anomaly":
+        size = 1
+        for d in input_shape:
+            size *= d
+        out = layers.Dense(size, activation="tanh", name="reconstruction")(x)
+    else:
+        out = layers.Dense(outputs, activation="softmax", name="scores")(x)
+    return keras.Model(inputs, out, name=name)
+
+
+def _int_list(p, key, length=None):
+    value = p[key]
+    if isinstance(value, int):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, int) and v > 0 for v in value):
+        raise MidgeError(f"model.params.{key}: must be a positive integer or a list of them, got {value!r}")
+    if length and len(value) != length:
+        raise MidgeError(f"model.params.{key}: must have {length} values, got {value!r}")
+    return value
+
+
+def _rate(p, key):
+    value = p[key]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise MidgeError(f"model.params.{key}: must be a number in [0, 1), got {value!r}")
+    return float(value)
+
+
+def _mosquito_cnn1d(keras, layers, x, p, shape):
+    """The mosquito-wingbeat paper's 1D CNN over the spectrogram's frames x bins:
+    (Conv1D + ReLU -> MaxPool1D) per entry of ``filters``, Flatten, Dropout."""
+    if len(shape) != 2:
+        raise MidgeError(f"mosquito_cnn1d takes (frames, bins) features, got shape {shape}")
+    kernel = _int_list(p, "kernel_size", 1)[0]
+    pool = _int_list(p, "pool_size", 1)[0]
+    for k, filters in enumerate(_int_list(p, "filters")):
+        x = layers.Conv1D(filters, kernel, activation="relu", name=f"conv{k}")(x)
+        x = layers.MaxPooling1D(pool, name=f"pool{k}")(x)
+    x = layers.Flatten(name="flatten")(x)
+    return layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
+
+
+def _image(layers, x, shape):
+    return layers.Reshape(tuple(shape) + (1,), name="as_image")(x) if len(shape) == 2 else x
+
+
+def _ds_cnn(keras, layers, x, p, shape):
+    """DS-CNN (Hello Edge): a strided Conv2D, then ``blocks`` depthwise-separable
+    blocks (DepthwiseConv2D 3x3 + ReLU, Conv2D 1x1 + ReLU), global average
+    pooling, Dropout."""
+    filters = _int_list(p, "filters", 1)[0]
+    blocks = _int_list(p, "blocks", 1)[0]
+    x = _image(layers, x, shape)
+    x = layers.Conv2D(filters, tuple(_int_list(p, "first_kernel", 2)),
+                      strides=tuple(_int_list(p, "first_strides", 2)), padding="same",
+                      activation="relu", name="conv0")(x)
+    for k in range(blocks):
+        x = layers.DepthwiseConv2D(3, padding="same", activation="relu", name=f"dw{k}")(x)
+        x = layers.Conv2D(filters, 1, activation="relu", name=f"pw{k}")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    return layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
+
+
+def _tiny_conv(keras, layers, x, p, shape):
+    """TensorFlow's speech_commands tiny_conv: one strided Conv2D + ReLU over the
+    frames x features image, Dropout, Flatten."""
+    x = _image(layers, x, shape)
+    x = layers.Conv2D(_int_list(p, "filters", 1)[0], tuple(_int_list(p, "kernel", 2)),
+                      strides=tuple(_int_list(p, "strides", 2)), padding="same",
+                      activation="relu", name="conv")(x)
+    x = layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
+    return layers.Flatten(name="flatten")(x)
+
+
+def _mlp(keras, layers, x, p, shape):
+    """Flatten, then Dense + ReLU (+ Dropout) per entry of ``hidden``."""
+    x = layers.Flatten(name="flatten")(x)
+    for k, units in enumerate(_int_list(p, "hidden")):
+        x = layers.Dense(units, activation="relu", name=f"dense{k}")(x)
+        x = layers.Dropout(_rate(p, "dropout"), name=f"dropout{k}")(x)
+    return x
+
+
+def _autoencoder(keras, layers, x, p, shape):
+    """Flatten, then Dense + ReLU per entry of ``hidden`` (encoder, bottleneck,
+    decoder); ``build`` adds the tanh reconstruction layer."""
+    value = p["threshold_percentile"]
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 50 <= value <= 100:
+        raise MidgeError(f"model.params.threshold_percentile: must be a number in [50, 100], got {value!r}")
+    x = layers.Flatten(name="flatten")(x)
+    for k, units in enumerate(_int_list(p, "hidden")):
+        x = layers.Dense(units, activation="relu", name=f"dense{k}")(x)
+    return x
+
+
+def _mobilenet_tiny(keras, layers, x, p, shape):
+    """A MobileNet-v1-style CNN for small grayscale images: Conv2D 3x3 stride 2
+    (32 x alpha filters), then per ``blocks`` entry [filters, stride] a
+    DepthwiseConv2D 3x3 + ReLU6 and a Conv2D 1x1 (filters x alpha) + ReLU6,
+    global average pooling, Dropout."""
+    alpha = p["alpha"]
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
+        raise MidgeError(f"model.params.alpha: must be a number in (0, 1], got {alpha!r}")
+    blocks = p["blocks"]
+    if (not isinstance(blocks, list) or not blocks
+            or not all(isinstance(b, list) and len(b) == 2 and all(isinstance(v, int) and v > 0 for v in b)
+                       for b in blocks)):
+        raise MidgeError(f"model.params.blocks: must be a list of [filters, stride] pairs, got {blocks!r}")
+    x = _image(layers, x, shape)
+    x = layers.Conv2D(max(8, int(32 * alpha)), 3, strides=2, padding="same", name="conv0")(x)
+    x = layers.ReLU(6.0, name="relu0")(x)
+    for k, (filters, stride) in enumerate(blocks):
+        x = layers.DepthwiseConv2D(3, strides=stride, padding="same", name=f"dw{k}")(x)
+        x = layers.ReLU(6.0, name=f"dw{k}_relu")(x)
+        x = layers.Conv2D(max(8, int(filters * alpha)), 1, name=f"pw{k}")(x)
+        x = layers.ReLU(6.0, name=f"pw{k}_relu")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    return layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
+
+
+BUILDERS = {
+    "mosquito_cnn1d": _mosquito_cnn1d,
+    "ds_cnn": _ds_cnn,
+    "tiny_conv": _tiny_conv,
+    "mlp": _mlp,
+    "autoencoder": _autoencoder,
+    "mobilenet_tiny": _mobilenet_tiny,
+}

@@ -1,0 +1,83 @@
+"""Every template trains, quantizes and evaluates on a small synthetic set;
+the device pipeline equals int8 TFLM exactly (``evaluate`` raises otherwise)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from midge_host.train.artifacts import read_vectors
+from midge_host.train.pipeline import run_device
+
+ACCURACY = {"mosquito": 0.90, "motion": 0.95, "rainfall": 0.90}
+NOT_MET = pytest.mark.xfail(reason="known gap: the zoo models do not yet reach the bar on this synthetic "
+                                   "set (docs/training.md, 'Status')", strict=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", [pytest.param(t, marks=NOT_MET) if t == "rainfall" else t
+                                      for t in sorted(ACCURACY)])
+def test_classification_accuracy(trained, template):
+    project, metrics = trained(template)
+    e = metrics["engines"]
+    assert e["float"]["accuracy"] >= ACCURACY[template], e["float"]["accuracy"]
+    assert e["int8"]["accuracy"] >= e["float"]["accuracy"] - 0.01
+    assert e["device"]["predictions"] == e["int8"]["predictions"]
+
+
+@pytest.mark.slow
+def test_kws_yes_no_on_unseen_voices(trained):
+    project, metrics = trained("kws")
+    split = json.loads(project.splits_path.read_text())
+    assert not set(split["sides"]["train"]["groups"]) & set(split["sides"]["test"]["groups"])
+    m = metrics["engines"]["int8"]
+    files = metrics["files"]
+    yes_no = [i for i, f in enumerate(files) if f.split("/")[1] in ("yes", "no")]
+    labels = list(project.labels)
+    right = sum(labels[m["predictions"][i]] == files[i].split("/")[1] for i in yes_no)
+    assert right / len(yes_no) >= 0.90
+
+
+@pytest.mark.slow
+def test_anomaly_scores_and_threshold(trained):
+    project, metrics = trained("anomaly")
+    meta = json.loads((project.dir / "build" / "meta.json").read_text())
+    assert meta["anomaly"]["score"] == "mse_int"
+    assert meta["features"]["output"] == "int32" and "int8_map" in meta["features"]
+    assert meta["output"]["scale"] == 1 / 128 and meta["output"]["zero_point"] == 0
+    assert metrics["engines"]["device"]["scores"] == metrics["engines"]["int8"]["scores"]
+
+
+@pytest.mark.slow
+@NOT_MET
+def test_anomaly_auc(trained):
+    _, metrics = trained("anomaly")
+    assert metrics["engines"]["int8"]["auc"] >= 0.95
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("template", ["person", "rainfall"])
+def test_device_equals_tflm(trained, template):
+    project, metrics = trained(template)
+    assert metrics["device_equals_tflm"]
+    assert metrics["engines"]["device"]["predictions"] == metrics["engines"]["int8"]["predictions"]
+
+
+@pytest.mark.slow
+def test_artifacts_format(trained):
+    project, _ = trained("mosquito")
+    build = project.dir / "build"
+    meta = json.loads((build / "meta.json").read_text())
+    assert meta["format"] == 1 and meta["input"]["scale"] == 1.0 and meta["input"]["zero_point"] == 0
+    assert set(meta) >= {"name", "task", "labels", "sensor", "sample_rate", "channels", "window_samples",
+                         "stride_samples", "features", "input", "output", "smoothing", "synthetic",
+                         "vectors", "created", "midge_version"}
+    assert meta["synthetic"] is True
+    assert (build / "labels.txt").read_text().split() == list(project.labels)
+    windows, inputs, outputs = read_vectors(build / "vectors.bin")
+    assert windows.shape == (len(inputs), meta["window_samples"] * meta["channels"])
+    # the vectors replay bit-exactly through the device pipeline
+    feats, outs = run_device(build / "model.tflite", meta["features"], list(windows))
+    assert np.array_equal(feats, inputs) and np.array_equal(outs, outputs)
+    for name in ("model_card.md", "report.md", "metrics.json", "curves.png", "confusion_device.png"):
+        assert (build / name).is_file(), name

@@ -1,0 +1,82 @@
+"""Bad input gives clear MidgeErrors (and profile --strict exits non-zero)."""
+
+import shutil
+
+import numpy as np
+import pytest
+
+from midge_host.cli import main
+from midge_host.dataset import wav
+from midge_host.errors import MidgeError
+from midge_host.project import create_project, load_project
+from midge_host.synth import synthesize
+from midge_host.train import data
+
+
+def _project(tmp_path, template, count=6, **kw):
+    folder = tmp_path / template
+    create_project(folder, template, kw.get("settings", ()))
+    project = load_project(folder)
+    synthesize(project, count=count, seed=3)
+    return project
+
+
+def _windows(project):
+    split = data.ensure_split(project, say=lambda _: None)
+    return data.load_side(project, split, "train", data.base_config(project))
+
+
+def test_empty_class(tmp_path):
+    project = _project(tmp_path, "mosquito", count=12)
+    shutil.rmtree(project.data_dir / "other")
+    (project.data_dir / "other").mkdir()
+    with pytest.raises(MidgeError, match="class 'other' has no samples"):
+        _windows(project)
+
+
+def test_unreadable_wav(tmp_path):
+    project = _project(tmp_path, "mosquito", count=12)
+    bad = sorted((project.data_dir / "other").iterdir())[0]
+    bad.write_bytes(b"not a wav at all")
+    with pytest.raises(MidgeError, match=bad.name):
+        data.features(project, [bad], data.base_config(project))
+
+
+def test_mixed_sample_rates(tmp_path):
+    project = _project(tmp_path, "mosquito", count=12)
+    odd = sorted((project.data_dir / "other").iterdir())[0]
+    odd.write_bytes(wav.encode(np.zeros(8000, np.int16), 8000))
+    with pytest.raises(MidgeError, match="mixed sample rates"):
+        data.features(project, [odd], data.base_config(project))
+
+
+def test_csv_missing_column(tmp_path):
+    project = _project(tmp_path, "motion", count=10)
+    csv = sorted((project.data_dir / "idle").iterdir())[0]
+    lines = csv.read_text().splitlines()
+    csv.write_text("\n".join(",".join(line.split(",")[:-1]) for line in lines) + "\n")
+    with pytest.raises(MidgeError, match=csv.name):
+        data.features(project, [csv], data.base_config(project))
+
+
+def test_too_little_data_to_split(tmp_path):
+    project = _project(tmp_path, "mosquito", count=4)
+    with pytest.raises(MidgeError, match="too little data to split"):
+        data.ensure_split(project, say=lambda _: None)
+
+
+def test_quantize_before_train(tmp_path, capsys):
+    project = _project(tmp_path, "motion", count=10)
+    assert main(["quantize", str(project.dir)]) == 1
+    assert "midge train" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_model_that_does_not_fit(trained, capsys):
+    project, _ = trained("mosquito")
+    assert main(["profile", str(project.dir), "--board", "pico", "--board", "xiao_esp32s3_sense"]) == 0
+    out = capsys.readouterr()
+    assert "xiao_esp32s3_sense" in out.out and "Edge Impulse" in out.out
+    assert main(["profile", str(project.dir), "--board", "pico", "--strict"]) == 1
+    err = capsys.readouterr().err
+    assert "pico" in err and ("too big" in err or "does not fit" in err)
