@@ -9,6 +9,10 @@ Part 2: the mosquito template end to end on synthetic data, with the real
 -> `midge quantize` -> `midge eval` (float, int8 under TFLM, the device
 pipeline under the unix port) -> `midge profile` for xiao_esp32s3_sense and
 pico; then a short results table and the paths of the report and the model.
+
+Part 3: the trained model in the field, emulated: an emulated board with the
+XIAO ESP32S3 Sense's heap whose microphone replays held-out test clips;
+`midge deploy` (then verify on the board), `midge monitor`, `midge pull`.
 Exits non-zero if any step fails.
 """
 
@@ -114,6 +118,46 @@ def training_part():
     console.print(f"  training part took {time.monotonic() - started:.0f} s")
 
 
+def replay_wav(project, out, per_label=3):
+    """A WAV of held-out test clips (``per_label`` of each label, interleaved), for the
+    emulated board's microphone; returns the labels in play order."""
+    import wave
+
+    test = json.loads((project / "splits.json").read_text())["sides"]["test"]["files"]
+    by_label = {}
+    for name in test:
+        by_label.setdefault(Path(name).parent.name, []).append(name)
+    order = [(label, files[i]) for i in range(per_label) for label, files in sorted(by_label.items())
+             if i < len(files)]
+    with wave.open(str(out), "wb") as dst:
+        dst.setnchannels(1)
+        dst.setsampwidth(2)
+        dst.setframerate(16000)
+        for _, name in order:
+            with wave.open(str(project / name)) as src:
+                dst.writeframes(src.readframes(src.getnframes()))
+    return [label for label, _ in order]
+
+
+def field_part():
+    """Part 3: the trained model on an emulated board with the XIAO ESP32S3 Sense's heap,
+    its microphone replaying held-out clips: deploy, verify, monitor, pull."""
+    project = DEMO_DIR / "mosquito"
+    wav = DEMO_DIR / "replay.wav"
+    labels = replay_wav(project, wav)
+    console.rule("[bold]Field test on an emulated board")
+    console.print(f"replaying {len(labels)} held-out clips: {' '.join(labels)}")
+    with SimBoard(board="xiao_esp32s3_sense") as board:
+        console.print(board.banner)
+        port = str(board.port)
+        midge("Deploy (cross-compiled for the sim's x64, atomic, then verify on the board)",
+              "deploy", str(project), "--port", port, "--replay", str(wav), "--fast")
+        midge("Monitor the running app", "monitor", "--port", port, "--seconds", "60")
+        midge("Pull the detection log", "pull", str(project), "--port", port)
+    detections = (project / "pulled" / "detections.csv").read_text().splitlines()[1:]
+    console.print(f"  {len(detections)} detections logged on the board, in {project / 'pulled'}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="midge demo")
     parser.add_argument("--sim-only", action="store_true", help="only the emulated-board self-test")
@@ -122,6 +166,7 @@ def main(argv=None):
     sim_part()
     if not args.sim_only:
         training_part()
+        field_part()
     console.print(f"[dim]demo finished in {time.monotonic() - started:.0f} s")
     return 0
 

@@ -13,9 +13,8 @@ returns the final status dict.
 Contracts:
 - Steady state allocates nothing per window (status, detection and
   per-window prediction lines allocate when they are written).
-- Classification: ``labels[0]`` is the background class (silence, noise):
-  the recognizer's top label is reported as a detection only when it is
-  another label. Anomaly: ``mse_int`` scores through ``Threshold``.
+- Classification: the recognizer's top label is reported as a detection
+  unless meta.json lists it in ``quiet_labels`` (background, silence, idle). Anomaly: ``mse_int`` scores through ``Threshold``.
 - Time is stream time: milliseconds of audio/IMU data since start, advanced by
   ``stride_samples`` per window and by every dropped frame, so detections,
   log records and LoRaWAN intervals are right however fast a replay runs.
@@ -49,6 +48,18 @@ def _sensor(conf, glue):
     return require(glue, "sensor", "a sensor")(s)
 
 
+def _decider(meta):
+    """The recognizer for the model's task: ``Threshold`` (anomaly) or ``RecognizeCommands``."""
+    if meta["task"] == "anomaly":
+        from midge.recognize import Threshold
+        a = meta["anomaly"]
+        return Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
+    from midge.recognize import RecognizeCommands
+    sm = meta.get("smoothing", {})
+    return RecognizeCommands(meta["labels"], sm.get("average_window_ms", 1000), sm.get("detection_threshold", 200),
+                             sm.get("suppression_ms", 1500), sm.get("minimum_count", 3))
+
+
 class App:
     def __init__(self, conf):
         from midge.app_pipeline import Pipeline
@@ -71,18 +82,10 @@ class App:
         from midge.window import Windows
         self.windows = Windows(meta["window_samples"], meta["stride_samples"], ch, depth=2)
         self.respond = Responders(conf["responders"], meta["labels"], glue, rate, ch)
-        labels = meta["labels"]
         self.anomaly = meta["task"] == "anomaly"
-        if self.anomaly:
-            from midge.recognize import Threshold
-            a = meta["anomaly"]
-            self.decide = Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
-        else:
-            from midge.recognize import RecognizeCommands
-            sm = meta.get("smoothing", {})
-            self.decide = RecognizeCommands(labels, sm.get("average_window_ms", 1000),
-                                            sm.get("detection_threshold", 200),
-                                            sm.get("suppression_ms", 1500), sm.get("minimum_count", 3))
+        self.decide = _decider(meta)
+        quiet = meta.get("quiet_labels", ())
+        self._reported = bytearray(0 if label in quiet else 1 for label in meta["labels"])
         block = getattr(self.sensor, "block", 512 * ch)
         self._buf = array("h", bytearray(2 * block))
         self._rate = rate
@@ -144,7 +147,7 @@ class App:
                 self.respond.detection(1, "anomaly", score, t, window)
             self.respond.window(0, score, t)
         else:
-            if decide.process(scores, t) and decide.index:  # label 0 is the background class
+            if decide.process(scores, t) and self._reported[decide.index]:
                 self.detections += 1
                 self.respond.detection(decide.index, decide.label, decide.score, t, window)
             self.respond.window(decide.index, decide.score, t)

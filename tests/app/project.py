@@ -59,7 +59,8 @@ def _write(build, name, model, labels, features, rate, window, stride, windows, 
     build.mkdir(parents=True, exist_ok=True)
     (build / "model.tflite").write_bytes(model)
     (build / "labels.txt").write_text("\n".join(labels) + "\n")
-    meta = {"format": 1, "name": name, "task": "classification", "labels": labels, "sensor": "microphone",
+    meta = {"format": 1, "name": name, "task": "classification", "labels": labels,
+            "quiet_labels": labels[:1], "sensor": "microphone",
             "sample_rate": rate, "channels": 1, "window_samples": window, "stride_samples": stride,
             "features": features, "input": _quant(model, "input"), "output": _quant(model, "output"),
             "smoothing": smoothing, "synthetic": synthetic, "vectors": "vectors.bin",

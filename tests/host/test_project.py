@@ -57,11 +57,11 @@ def test_written_toml_round_trips_with_comments(tmp_path):
 def test_set_overrides_with_types(tmp_path):
     project = create_project(tmp_path / "p", "mosquito", [
         "training.epochs=5", "board=pico", "features.pre_emphasis=0.97",
-        "labels=a,b,c", "model.params.filters=[8, 16]", "training.learning_rate=1e-4",
+        "labels=a,b,c", "quiet_labels=a", "model.params.filters=[8, 16]", "training.learning_rate=1e-4",
         "input.window_ms=500"])
     assert project.training["epochs"] == 5 and project.board == "pico"
     assert project.features["pre_emphasis"] == 0.97
-    assert project.labels == ("a", "b", "c")
+    assert project.labels == ("a", "b", "c") and project.quiet_labels == ("a",)
     assert project.model["params"]["filters"] == [8, 16]
     assert project.training["learning_rate"] == 1e-4
     assert project.window_samples == 8000
@@ -73,6 +73,7 @@ def test_set_overrides_with_types(tmp_path):
     ("training.epochs=2.5", "must be an integer"),
     ("training.epochs=0", "must be >= 1"),
     ("board=pica", "unknown board 'pica'"),
+    ("labels=a,b", "quiet_labels: 'background' is not one of labels"),
     ("features.fft_length=100", "features: FFT length must be one of"),
     ("training.validation_fraction=0.9", "below 1"),
     ("input.window_ms=0.01", "whole number of samples"),

@@ -52,6 +52,7 @@ class Project:
     board: str
     labels: tuple
     normal_label: str | None
+    quiet_labels: tuple
     input: dict
     features: dict
     model: dict
@@ -180,7 +181,8 @@ def _validate(data, source):
     project = Project(
         dir=source.parent, name=data["name"], template=data["template"], task=data["task"],
         sensor=data["sensor"], board=data["board"], labels=tuple(data["labels"]),
-        normal_label=data.get("normal_label"), input=nested["input"],
+        normal_label=data.get("normal_label"), quiet_labels=tuple(data.get("quiet_labels", ())),
+        input=nested["input"],
         features=nested["features"],
         model={"name": nested["model"]["name"], "params": nested["model"].get("params", {})},
         training=nested["training"])
@@ -199,6 +201,9 @@ def _check_labels(p):
                                     "(letters, digits, _ . -; starting with a letter or digit)")
     if p.task == "classification" and len(p.labels) < 2:
         raise Invalid("labels", f"a classification project needs at least 2 labels, got {list(p.labels)}")
+    for label in p.quiet_labels:
+        if label not in p.labels:
+            raise Invalid("quiet_labels", f"{label!r} is not one of labels {list(p.labels)}")
     if p.task == "anomaly" and p.normal_label not in p.labels:
         raise Invalid("normal_label", f"{p.normal_label!r} is not one of labels {list(p.labels)}")
 

@@ -49,6 +49,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     exclusive_max: bool = False
+    empty_ok: bool = False
 
     def check(self, value, key):
         """The checked value, or Invalid naming ``key``."""
@@ -66,8 +67,8 @@ class Field:
                 tip = f" (did you mean {close[0]!r}?)" if close else ""
                 raise Invalid(key, f"must be one of {', '.join(self.choices)}; got {value!r}{tip}")
         elif self.kind == "list":
-            if not isinstance(value, list) or not value:
-                raise Invalid(key, f"must be a non-empty list of strings, got {value!r}")
+            if not isinstance(value, list) or not (value or self.empty_ok):
+                raise Invalid(key, f"must be a {'' if self.empty_ok else 'non-empty '}list of strings, got {value!r}")
             for item in value:
                 if not isinstance(item, str):
                     raise Invalid(key, f"must be a list of strings; {item!r} is not a string")
@@ -97,6 +98,10 @@ TOP = {
     "sensor": Field("str", "where the data comes from", choices=SENSORS),
     "board": Field("str", "target board: a profile name from `midge boards`"),
     "labels": Field("list", "classes, in model output order; one folder data/<label>/ each"),
+}
+CLASSIFICATION = {
+    "quiet_labels": Field("list", "labels the board never reports as a detection (background, "
+                                  "silence, idle); may be empty", empty_ok=True),
 }
 ANOMALY = {
     "normal_label": Field("str", "the label of normal data: the only class the model trains on; "
@@ -159,6 +164,8 @@ def fields(sensor, task):
     out = dict(TOP)
     if task == "anomaly":
         out.update(ANOMALY)
+    else:
+        out.update(CLASSIFICATION)
     out.update(INPUTS[sensor])
     out.update(FEATURES)
     out.update(MODEL)

@@ -78,6 +78,8 @@ def meta(project, feature_config, inp, out, threshold, synthetic):
         "output": {"shape": list(out.shape), "scale": float(out.scale), "zero_point": int(out.zero_point)},
         "smoothing": smoothing(project),
     }
+    if project.task == "classification":
+        doc["quiet_labels"] = list(project.quiet_labels)
     if project.task == "anomaly":
         doc["anomaly"] = {"threshold": threshold, "score": "mse_int"}
     doc.update({"synthetic": synthetic, "vectors": "vectors.bin",
