@@ -66,6 +66,8 @@ class Pipeline:
         the last ``invoke`` (integer floor division): the ``mse_int`` score of
         an autoencoder (meta task "anomaly")."""
         x = self._x
+        if x is None:
+            raise ValueError("anomaly_score needs an anomaly model (meta.json task 'anomaly')")
         y = self.output
         n = len(x)
         if len(y) != n:

@@ -25,7 +25,9 @@ def project(tmp_path_factory):
 
 
 def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
-    with SimBoard(flash_dir=tmp_path / "flash") as sim:
+    # The app runs three times here (deploy's verify, monitor, pull); on the 64-bit sim it
+    # uses ~230 KB, so the sim gets a Pico 2's heap rather than the 256 KB default.
+    with SimBoard(board="pico2", flash_dir=tmp_path / "flash") as sim:
         port = str(sim.port)
         assert main(["deploy", str(project), "--port", port, "--replay", str(project / "fast.wav"), "--fast"]) == 0
         out = capsys.readouterr()

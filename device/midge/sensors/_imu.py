@@ -40,6 +40,10 @@ def pick(table, value, what, chip):
 class Imu:
     channels = 6
     name = "IMU"
+    # set by each driver's __init__ (scale of one LSB; FIFO data register)
+    accel_mg_per_lsb = 0.0
+    gyro_mdps_per_lsb = 0.0
+    _fifo_reg = 0
 
     def __init__(self, i2c, address, frame_bytes):
         self._i2c = i2c
@@ -109,6 +113,14 @@ class Imu:
 
     def _read_now(self):
         """The current output registers as raw ``ax ay az gx gy gz`` in ``_scratch``."""
+        raise NotImplementedError
+
+    def _fifo_frames(self):
+        """Frames waiting in the FIFO (counting overflows into ``dropped``)."""
+        raise NotImplementedError
+
+    def _decode(self, raw, frames, out, at):
+        """Decode ``frames`` FIFO frames from ``raw`` into ``out[6 * at:]``; returns frames decoded."""
         raise NotImplementedError
 
     @property

@@ -68,6 +68,10 @@ class I2SCapture:
         blocks.commit(len(blocks.bufs[blocks.writing]))
         self._i2s.readinto(blocks.bufs[blocks.writing])
 
+    def _convert(self, raw, nbytes, out):
+        """Convert ``nbytes`` of a raw block into int16 samples in ``out``; returns the count."""
+        raise NotImplementedError
+
     def readinto(self, buf):
         if len(buf) < self.block:
             raise ValueError("readinto buffer holds %d samples; this mic's block is %d" % (len(buf), self.block))

@@ -42,7 +42,7 @@ _GYRO_FS = {125: (1, 4.375), 250: (0, 8.75), 500: (2, 17.5), 1000: (4, 35.0), 20
 
 
 class _Lsm6(Imu):
-    _ids = ()
+    _ids = ()  # type: tuple[int, ...]
 
     def __init__(self, i2c, address, rate, accel_range, gyro_range, frame_bytes):
         super().__init__(i2c, address, frame_bytes)
@@ -78,6 +78,10 @@ class _Lsm6(Imu):
         """Stop batching (FIFO bypass mode; the sensors keep running)."""
         self._fifo_mode(0)
         self._running = False
+
+    def _fifo_mode(self, mode):
+        """Set the chip's FIFO mode (0: bypass, which empties it)."""
+        raise NotImplementedError
 
 
 # LSM6DS3 / LSM6DS3TR-C FIFO: untagged 16-bit words in the pattern Gx Gy Gz Ax Ay Az.

@@ -56,6 +56,14 @@ class _Replay:
         if wait > 0:
             sleep_us(wait)
 
+    def _read(self, buf):
+        """Fill ``buf`` with up to ``block`` samples; returns the count, 0 at the end of the data."""
+        raise NotImplementedError
+
+    def _rewind(self):
+        """Go back to the first frame."""
+        raise NotImplementedError
+
     def readinto(self, buf):
         if len(buf) < self.block:
             raise ValueError("readinto buffer holds %d samples; this replay's block is %d" % (len(buf), self.block))

@@ -28,14 +28,24 @@ def register(subparsers):
 
 
 def _forwarder_lines(port, seconds):
+    """Lines the board prints during ``seconds`` from now: output buffered before
+    the port was opened is discarded, and so is the first line, which may have
+    begun before (a partial line can parse as a sample with wrong values)."""
     import serial
 
     with serial.Serial(str(port), 115200, timeout=0.2) as link:
+        link.reset_input_buffer()
         deadline = time.monotonic() + seconds
+        first = True
+        pending = b""
         while time.monotonic() < deadline:
-            line = link.readline()
-            if line:
-                yield line.decode(errors="replace")
+            pending += link.readline()  # a line cut by the timeout is completed on the next round
+            if not pending.endswith(b"\n"):
+                continue
+            if not first:
+                yield pending.decode(errors="replace")
+            first = False
+            pending = b""
 
 
 def _midge_lines(port, transport, root, seconds):
@@ -78,10 +88,18 @@ def handler(args):
     path = save(cap, args.project, args.label, args.rate)
     console.print(f"saved {cap.frames_received} frames x {cap.channels} ch at "
                   f"{args.rate or cap.sample_rate} Hz to {path}", highlight=False)
+    if args.format == "ei-forwarder":
+        seen = cap.frames_received + cap.bad_lines
+        if abs(seen - args.rate * args.seconds) > 0.2 * args.rate * args.seconds:
+            console.print(f"[yellow]the board printed {seen / args.seconds:.1f} lines/s, not --rate {args.rate}: "
+                          "the saved file is labelled with --rate; check the board's print rate", highlight=False)
     if cap.lost:
         console.print(f"[red]lost: {cap.bad_crc} frames with bad CRC, {cap.missing} frames missing "
                       f"(sequence gaps), {cap.sensor_dropped} samples dropped by the sensor, "
-                      f"{cap.bad_lines} malformed lines")
+                      f"{cap.bad_lines} malformed lines", highlight=False)
+        if cap.fractional_lines:
+            console.print(f"[red]{cap.fractional_lines} lines held fractional values: midge records int16 "
+                          "samples; print raw sensor counts or scaled integers (e.g. milli-g)", highlight=False)
         return 1
     console.print("no frames lost (every sequence number and CRC checked)")
     return 0

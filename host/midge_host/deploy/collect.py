@@ -4,10 +4,13 @@
   module), checking every CRC and sequence number: ``bad_crc`` counts frames
   whose CRC failed (their samples are dropped), ``missing`` counts sequence
   numbers never received, ``sensor_dropped`` is what the board's sensor lost.
-- ``receive_forwarder(lines, channels=None) -> Capture``: Edge Impulse data
-  forwarder style: one line of comma-separated numbers per sample; lines
-  that are not numbers, or have another count of values, are counted in
-  ``bad_lines``.
+- ``receive_forwarder(lines, rate, channels=None) -> Capture``: Edge Impulse
+  data forwarder style: one line of comma-separated integers per sample
+  (``channels``: the count of the first good line unless given); lines that
+  are not numbers, have another count of values, or hold fractional values
+  (midge records int16: print raw counts or scaled integers) are counted in
+  ``bad_lines``, the last kind also in ``fractional_lines``; values outside
+  int16 are clipped.
 - ``save(capture, folder, label, rate) -> Path``: a WAV (1-2 channels) or CSV
   (more channels) in ``folder/data/label/`` written as a temp file and renamed.
 """
@@ -36,6 +39,7 @@ class Capture:
     missing: int = 0
     sensor_dropped: int = 0
     bad_lines: int = 0
+    fractional_lines: int = 0
     end: dict = None
 
     @property
@@ -98,9 +102,17 @@ def receive_forwarder(lines, rate, channels=None):
         if not line:
             continue
         try:
-            values = [int(round(float(v))) for v in line.split(",")]
+            numbers = [float(v) for v in line.split(",")]
         except ValueError:
             cap.bad_lines += 1
+            continue
+        if any(v != v or v in (float("inf"), float("-inf")) for v in numbers):
+            cap.bad_lines += 1
+            continue
+        values = [int(v) for v in numbers]
+        if values != numbers:
+            cap.bad_lines += 1
+            cap.fractional_lines += 1
             continue
         if channels is None:
             channels = len(values)
