@@ -14,7 +14,8 @@ Contracts:
 - Steady state allocates nothing per window (status, detection and
   per-window prediction lines allocate when they are written).
 - Classification: the recognizer's top label is reported as a detection
-  unless meta.json lists it in ``quiet_labels`` (background, silence, idle). Anomaly: ``mse_int`` scores through ``Threshold``.
+  unless meta.json lists it in ``quiet_labels`` (background, silence, idle).
+  Anomaly: ``mse_int`` scores through ``Threshold``.
 - Time is stream time: milliseconds of audio/IMU data since start, advanced by
   ``stride_samples`` per window and by every dropped frame, so detections,
   log records and LoRaWAN intervals are right however fast a replay runs.
