@@ -162,7 +162,7 @@ def test_refuses_a_filled_data_folder_unless_forced(made, tmp_path):
 
 
 def test_labels_must_match_the_generator(tmp_path):
-    project = create_project(tmp_path / "p", "mosquito", ["labels=a,b"])
+    project = create_project(tmp_path / "p", "mosquito", ["labels=a,b", "quiet_labels=a"])
     with pytest.raises(MidgeError, match="synthetic set has classes"):
         synthesize(project, count=2)
 
