@@ -1,18 +1,22 @@
 """The viper kernels of midge.nn (ops/_conv_viper.py, _fc_viper.py, _softmax_viper.py,
-_pool_viper.py) produce exactly what the plain kernels produce: CONV_2D (general and the
-1x1 matmul path), DEPTHWISE_CONV_2D and FULLY_CONNECTED on random shapes, strides,
-dilations, paddings, groups, depth multipliers, zero points, biases up to the int32
-limits, multipliers and shifts (left and right); SOFTMAX on random rows, depths (1 to
-8191) and input scales, all-equal rows and one huge logit, and its reciprocal (TFLM's
-GetReciprocal) on sums of exps across 1 .. 2**32 - 1; AVERAGE_POOL_2D, MAX_POOL_2D and
-MEAN on random shapes, paddings, axes and multipliers; for many seeds. A viper kernel
-allocates nothing per call, and models load with the viper kernels when viper is on.
+_pool_viper.py, _elementwise_viper.py) produce exactly what the plain kernels produce:
+CONV_2D (general and the 1x1 matmul path), DEPTHWISE_CONV_2D and FULLY_CONNECTED on
+random shapes, strides, dilations, paddings, groups, depth multipliers, zero points,
+biases up to the int32 limits, multipliers and shifts (left and right); SOFTMAX on
+random rows, depths (1 to 8191) and input scales, all-equal rows and one huge logit,
+and its reciprocal (TFLM's GetReciprocal) on sums of exps across 1 .. 2**32 - 1;
+AVERAGE_POOL_2D, MAX_POOL_2D and MEAN on random shapes, paddings, axes and multipliers;
+ADD, SUB and MUL on random broadcasts (ranks 1 to 6, either or both operands, dropped
+leading axes, empty axes), scales, zero points, multipliers and shifts, at the rounding
+boundaries (exact ties included) and saturating, and on every pair of int8 inputs; for
+many seeds. A viper kernel allocates nothing per call, and models load with the viper
+kernels when viper is on.
 
 Set MIDGE_UNIX32 to a 32-bit unix-port build (e.g. ports/unix built with
 CROSS_COMPILE=i686-linux-gnu-) to run the same checks with 32-bit machine ints, as on
 boards, plus parity with TFLM on the reference models and on the generated models with
-SOFTMAX, MEAN or pooling there, with no op of theirs allocating (only a float32 input's
-QUANTIZE makes floats)."""
+SOFTMAX, MEAN, pooling, ADD, SUB or MUL there, with no op of any reference or generated
+model allocating (only a float32 input's QUANTIZE makes floats)."""
 
 import os
 import subprocess
@@ -26,6 +30,7 @@ from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, r
 CASES = 300
 SOFTMAX_CASES, SOFTMAX_TABLES, RECIPROCAL_PROBES = 2000, 40, 30000
 POOL_CASES = 2000
+ELEMENTWISE_CASES, ELEMENTWISE_GRIDS = 2000, 16
 
 RNG_SCRIPT = r"""
 class Rng:
@@ -472,13 +477,226 @@ for seed in range(CASES):
 print("checked", CASES, "unsaturated", interior[0], "of", interior[1])
 """
 
+ELEMENTWISE_SCRIPT = r"""
+import gc
+from array import array
+from midge.nn import qmath
+from midge.nn.ops import elementwise as E
+from midge.nn.ops._elementwise_viper import addsub, mul, pack_addsub, pack_mul
+from midge.nn.qmath import mbqm
+
+
+def int8s(r, n):
+    mode = r.int(0, 9)
+    if mode == 0:
+        return array("b", [r.pick((-128, 127)) for _ in range(n)])
+    if mode == 1:
+        return array("b", [r.pick((-128, 127))] * n)
+    if mode == 2:
+        v = r.int(-128, 127)
+        return array("b", [max(-128, min(127, v + r.int(-2, 2))) for _ in range(n)])
+    return array("b", [r.int(-128, 127) for _ in range(n)])
+
+
+def size(shape):
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def shapes(r):
+    # output shape of rank 1..6; per axis both operands full, either one broadcast
+    # or both 1; leading 1s of an operand sometimes dropped; rarely an empty axis
+    if r.int(0, 5) == 0:
+        shape = [r.int(1, 40)]
+        return shape, shape, shape
+    rank = r.pick((1, 2, 3, 4, 4, 4, 5, 6))
+    top = 6 if rank <= 3 else 3
+    out, sa, sb = [], [], []
+    for _ in range(rank):
+        n = r.int(1, top)
+        kind = r.int(0, 4)
+        out.append(n if kind < 4 else 1)
+        sa.append(1 if kind in (1, 4) else n)
+        sb.append(1 if kind in (2, 4) else n)
+    if r.int(0, 40) == 0:
+        i = r.int(0, rank - 1)
+        out[i] = 0
+        sa[i] = 0 if sa[i] != 1 or r.int(0, 1) else 1
+        sb[i] = 0 if sa[i] == 1 else r.pick((0, 1))
+    for s in (sa, sb):
+        while len(s) > 1 and s[0] == 1 and r.int(0, 1):
+            s.pop(0)
+    return sa, sb, out
+
+
+def clamp_range(r, zp):
+    mode = r.int(0, 4)
+    if mode == 0:
+        a, b = r.int(-128, 127), r.int(-128, 127)
+        return min(a, b), max(a, b)
+    if mode == 1:
+        return max(-128, zp), 127                    # RELU
+    return -128, 127
+
+
+def rand_scale(r):
+    # a float32 scale as qmath's (m, e) pair
+    return r.int(1 << 23, (1 << 24) - 1), r.int(-36, -20)
+
+
+def boundary_accs(r, m, e, count, limit):
+    # accumulators at and around both rounding boundaries (the high multiply's and the
+    # right shift's) of outputs across int8 and beyond
+    accs = []
+    while len(accs) < count:
+        q = r.int(-300, 300)
+        for h in (q << e, (q << e) + (1 << e >> 1)):
+            if m:
+                for a in ((h << 31) // m, ((2 * h + 1) << 30) // m):
+                    d = r.int(-2, 2)
+                    if -limit <= a + d <= limit:
+                        accs.append(a + d)
+    return accs[:count]
+
+
+def addsub_case(r, grid):
+    sub = r.int(0, 1) == 1
+    if grid:
+        sa, sb, so = [256, 1], [1, 256], [256, 256]
+        a = array("b", range(-128, 128))
+        b = array("b", range(-128, 128))
+    else:
+        sa, sb, so = shapes(r)
+        a, b = int8s(r, size(sa)), int8s(r, size(sb))
+    geom = E.broadcast_geometry(None, sa, sb, so)
+    ozp = r.int(-128, 127)
+    mode = r.int(0, 3)
+    if mode < 2:
+        # prepare_addsub's arithmetic for random float32 scales and zero points
+        s1, s2 = rand_scale(r), rand_scale(r)
+        so_ = (r.int(1 << 23, (1 << 24) - 1), max(s1[1], s2[1]) + r.int(-3, 2))
+        big = s2 if qmath.less(s1, s2) else s1
+        twice = (big[0], big[1] + 1)
+        fmt = qmath.F32 if sub else qmath.F64
+        tables = []
+        for s in (s1, s2):
+            mt, st = qmath.quantize_multiplier(qmath.div(s, twice, fmt))
+            zp = r.int(-128, 127)
+            tables.append(array("i", [mbqm((v - zp) << 20, mt, st) for v in range(-128, 128)]))
+        mult, shift = qmath.quantize_multiplier(qmath.div(twice, (so_[0], so_[1] + 20), fmt))
+        if shift > 0 or not mult:
+            return None
+        ta, tb = tables
+    elif mode == 2:
+        # any tables within the rescaled range, any multiplier and right shift
+        lim = 1 << 28
+        ta = array("i", [r.int(-lim, lim) >> r.int(0, 20) for _ in range(256)])
+        tb = array("i", [r.int(-lim, lim) >> r.int(0, 20) for _ in range(256)])
+        mult, shift = r.pick((r.int(0, (1 << 31) - 1), r.int(1 << 30, (1 << 31) - 1))), r.int(-31, 0)
+    else:
+        # raw sums at the output's rounding boundaries
+        mult, e = r.pick((r.int(1 << 30, (1 << 31) - 1), (1 << 31) - 1, 1 << 30)), r.int(0, 20)
+        shift = -e
+        ta = array("i", boundary_accs(r, mult, e, 256, (1 << 28) - 4))
+        tb = array("i", [r.int(-2, 2) for _ in range(256)])
+    amin, amax = clamp_range(r, ozp)
+    return E.addsub_int8, pack_addsub, addsub, size(so), lambda out: (
+        a, b, out, geom, ta, tb, -1 if sub else 1, mult, shift, ozp, amin, amax)
+
+
+def mul_case(r, grid):
+    if grid:
+        sa, sb, so = [256, 1], [1, 256], [256, 256]
+        a = array("b", range(-128, 128))
+        b = array("b", range(-128, 128))
+    else:
+        sa, sb, so = shapes(r)
+        a, b = int8s(r, size(sa)), int8s(r, size(sb))
+    geom = E.broadcast_geometry(None, sa, sb, so)
+    azp, bzp, ozp = r.int(-128, 127), r.int(-128, 127), r.int(-128, 127)
+    mode = r.int(0, 3)
+    if mode < 2:
+        # prepare_mul's arithmetic for random float32 scales
+        s1, s2, s3 = rand_scale(r), rand_scale(r), rand_scale(r)
+        s3 = (s3[0], s1[1] + s2[1] + r.int(8, 23) + r.pick((0, 0, r.int(-12, 12))))
+        mult, shift = qmath.quantize_multiplier(qmath.div(qmath.mul(s1, s2, qmath.F64), s3, qmath.F64))
+    elif mode == 2:
+        # any multiplier, any shift (left shifts wrap to int32 as TFLM's do)
+        mult = r.pick((r.int(0, (1 << 31) - 1), r.int(1 << 30, (1 << 31) - 1), (1 << 31) - 1, 0))
+        shift = r.pick((r.int(-31, 31), r.int(-16, -6), r.int(1, 31), r.int(30, 34)))
+    else:
+        # a product of two possible factors on (or next to) a rounding boundary
+        x, y = r.int(-128, 127) - azp, r.int(-128, 127) - bzp
+        p = abs(x * y) or 1
+        e = r.int(0, 14)
+        k = 0
+        while not (p >> k) & 1:
+            k += 1
+        if r.int(0, 1) and k <= 30:
+            # p * mult == (2h + 1) * 2**30 exactly: the high multiply's tie
+            mult = (r.int(0, (1 << k) - 1) * 2 + 1) << (30 - k)
+        else:
+            h = r.int(0, p // 2)
+            h = ((h >> e) << e) + r.pick((0, 1 << e >> 1))
+            mult = r.pick((((2 * h + 1) << 30) // p, (h << 31) // p)) + r.int(-1, 1)
+            mult = min(max(mult, 0), (1 << 31) - 1)
+        shift = -e
+    amin, amax = clamp_range(r, ozp)
+    return E.mul_int8, pack_mul, mul, size(so), lambda out: (
+        a, b, out, geom, -azp, -bzp, mult, shift, ozp, amin, amax)
+
+
+def check(kind, make, seed, grid=False):
+    r = Rng(seed)
+    case = None
+    while case is None:
+        case = make(r, grid)
+    plain, pack, viper, n, args = case
+    want, got = array("b", bytes(n)), array("b", bytes(n))
+    plain(*args(want))
+    a = args(got)
+    kernel, packed = pack(plain, a)
+    if kernel is not viper:
+        if not kind.startswith("mul") or a[7] <= 31:
+            print("not packed", kind, seed)
+        else:
+            stats[2] += 1
+        return
+    kernel(*packed)
+    gc.collect()
+    before = gc.mem_alloc()
+    kernel(*packed)
+    grown = gc.mem_alloc() - before
+    if grown:
+        print("mismatch: allocates", grown, kind, seed)
+    for v in want:
+        if -128 < v < 127:
+            stats[0] += 1
+    stats[1] += n
+    if want != got:
+        bad = [i for i in range(n) if want[i] != got[i]]
+        print("mismatch", kind, seed, len(bad), "of", n, "first", bad[0], want[bad[0]], got[bad[0]])
+
+
+stats = [0, 0, 0]
+for seed in range(CASES):
+    check("addsub", addsub_case, seed)
+    check("mul", mul_case, seed)
+for seed in range(GRIDS):
+    check("addsub grid", addsub_case, 100000 + seed, True)
+    check("mul grid", mul_case, 100000 + seed, True)
+print("checked", CASES, GRIDS, "unsaturated", stats[0], "of", stats[1], "declined", stats[2])
+"""
+
 ALLOC_SCRIPT = r"""
 import gc
 import midge.nn
-from midge.nn.ops import _conv_viper, _fc_viper, _pool_viper, _softmax_viper
+from midge.nn.ops import _conv_viper, _elementwise_viper, _fc_viper, _pool_viper, _softmax_viper
 
 VIPER = (_conv_viper.conv, _conv_viper.dwconv, _fc_viper.matmul, _softmax_viper.softmax,
-         _pool_viper.pool, _pool_viper.mean)
+         _pool_viper.pool, _pool_viper.mean, _elementwise_viper.addsub, _elementwise_viper.mul)
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()
@@ -500,7 +718,7 @@ for path in PATHS:
 
 # ops that must run a viper kernel when viper is on (a plain CONV_2D, say, would be a bug)
 VIPER_OPS = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX", "AVERAGE_POOL_2D",
-             "MAX_POOL_2D", "MEAN"}
+             "MAX_POOL_2D", "MEAN", "ADD", "SUB", "MUL"}
 
 
 def kernel_check(runner):
@@ -514,26 +732,31 @@ def kernel_check(runner):
 
 
 def alloc_check(runner, paths):
-    """Every listed model runs its VIPER_OPS as viper kernels, and no op allocates during
-    an invoke but a float32 input's QUANTIZE (floats are heap objects); the whole invoke
-    of a model without one allocates 0 B."""
+    """Every listed model runs its VIPER_OPS as viper kernels (a model with one of them
+    runs at least one viper kernel), and no op allocates during an invoke but a float32
+    input's QUANTIZE (floats are heap objects); the whole invoke of a model without one
+    allocates 0 B."""
     out = runner(f"PATHS = {[str(p) for p in paths]!r}\n" + ALLOC_SCRIPT)
     counts = [int(line.split()[-1]) for line in out.splitlines() if line.startswith("viper kernels")]
-    assert len(counts) == len(paths) and all(counts), out
+    assert len(counts) == len(paths), out
     model = 0
     per_op = 0
+    has_viper_op = False
     for line in out.splitlines():
         if line.startswith("alloc"):
             _, grown, op, kernel = line.split()
             assert kernel == "viper" or op not in VIPER_OPS, f"{paths[model]}: {op} runs plain {kernel}"
             assert int(grown) == 0 or kernel == "quantize_f32", f"{paths[model]}: {line}"
             per_op += int(grown)
+            has_viper_op = has_viper_op or op in VIPER_OPS
         elif line.startswith("invoke"):
             # int8 models: 0 B; float32 input: what its QUANTIZE's floats take
             assert int(line.split()[1]) == 0 or per_op, f"{paths[model]}: {line}\n{out}"
         elif line.startswith("viper kernels"):
+            assert int(line.split()[-1]) or not has_viper_op, f"{paths[model]}: no viper kernel\n{out}"
             model += 1
             per_op = 0
+            has_viper_op = False
 
 
 def softmax_check(runner, cases=SOFTMAX_CASES, probes=RECIPROCAL_PROBES):
@@ -556,6 +779,18 @@ def pool_check(runner):
     assert unsaturated > total // 2, f"only {unsaturated} of {total} outputs are inside int8: a weak test"
 
 
+def elementwise_check(runner):
+    out = runner(f"CASES, GRIDS = {ELEMENTWISE_CASES}, {ELEMENTWISE_GRIDS}\n" + RNG_SCRIPT
+                 + ELEMENTWISE_SCRIPT)
+    problems = [line for line in out.splitlines() if line.startswith(("mismatch", "not packed"))]
+    assert not problems, "\n".join(problems[:20])
+    done = [line.split() for line in out.splitlines() if line.startswith("checked")]
+    assert done and done[0][1:3] == [str(ELEMENTWISE_CASES), str(ELEMENTWISE_GRIDS)], out
+    unsaturated, total, declined = int(done[0][4]), int(done[0][6]), int(done[0][8])
+    assert unsaturated > total // 2, f"only {unsaturated} of {total} outputs are inside int8: a weak test"
+    assert declined, "no MUL with a left shift above 31 was tried"
+
+
 def suite_models(tmp_path, names):
     """Paths of midge_host.modelgen's models ``names`` for weight seeds 0 and 1 (cached builds)."""
     modelgen = pytest.importorskip("midge_host.modelgen")
@@ -572,8 +807,15 @@ def suite_models(tmp_path, names):
     return paths
 
 
-# generated models with SOFTMAX, MEAN, AVERAGE_POOL_2D or MAX_POOL_2D
-SUITE_WITH_NEW_KERNELS = ("dense", "activations", "keras_kws", "float_dense", "keras_motion", "pool")
+# generated models with SOFTMAX, MEAN, AVERAGE_POOL_2D, MAX_POOL_2D, ADD, SUB or MUL
+SUITE_WITH_NEW_KERNELS = ("dense", "activations", "keras_kws", "float_dense", "keras_motion", "pool",
+                          "broadcast")
+
+
+def all_suite_models(tmp_path):
+    """Every generated model (weight seeds 0 and 1)."""
+    modelgen = pytest.importorskip("midge_host.modelgen")
+    return suite_models(tmp_path, list(modelgen.SPECS))
 
 
 def reference_models(reference_dir):
@@ -599,8 +841,12 @@ def test_viper_pooling_and_mean_equal_plain_kernels():
     pool_check(unix64)
 
 
+def test_viper_add_sub_mul_equal_plain_kernels():
+    elementwise_check(unix64)
+
+
 def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path):
-    alloc_check(unix64, reference_models(reference_dir) + suite_models(tmp_path, SUITE_WITH_NEW_KERNELS))
+    alloc_check(unix64, reference_models(reference_dir) + all_suite_models(tmp_path))
 
 
 # --- 32-bit machine ints (MIDGE_UNIX32) ----------------------------------------------
@@ -631,8 +877,12 @@ def test_viper_pooling_and_mean_equal_plain_kernels_with_32_bit_ints(unix32):
     pool_check(unix32)
 
 
+def test_viper_add_sub_mul_equal_plain_kernels_with_32_bit_ints(unix32):
+    elementwise_check(unix32)
+
+
 def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir, tmp_path):
-    alloc_check(unix32, reference_models(reference_dir) + suite_models(tmp_path, SUITE_WITH_NEW_KERNELS))
+    alloc_check(unix32, reference_models(reference_dir) + all_suite_models(tmp_path))
 
 
 def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp_path):
@@ -656,13 +906,14 @@ def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp
             assert np.array_equal(g, w), f"{model.name}: 32-bit viper differs from TFLM"
 
 
-@pytest.mark.slow
-def test_generated_models_with_softmax_or_pooling_match_tflm_with_32_bit_ints(unix32, tmp_path):
+def generated_parity_check(unix32, tmp_path, names, records=24):
     modelgen = pytest.importorskip("midge_host.modelgen")
-    for model in suite_models(tmp_path, SUITE_WITH_NEW_KERNELS):
-        inputs = modelgen.random_inputs(model.read_bytes(), 24, seed=32)
-        # plus a record at the low end of every int8 input (float inputs: zeros)
-        inputs = [np.concatenate([x, np.full((1,) + x.shape[1:], -128 if x.dtype == np.int8 else 0, x.dtype)])
+    for model in suite_models(tmp_path, names):
+        inputs = modelgen.random_inputs(model.read_bytes(), records, seed=32)
+        # plus a record at the low end and one at the high end of every int8 input
+        # (float inputs: zeros)
+        inputs = [np.concatenate([x] + [np.full((1,) + x.shape[1:], v if x.dtype == np.int8 else 0, x.dtype)
+                                        for v in (-128, 127)])
                   for x in inputs]
         want = run_tflm(model, inputs)
         src, dst = tmp_path / "inputs.bin", tmp_path / "outputs.bin"
@@ -671,3 +922,13 @@ def test_generated_models_with_softmax_or_pooling_match_tflm_with_32_bit_ints(un
         got = _split(dst.read_bytes(), _output_specs(model), len(inputs[0]))
         for g, w in zip(got, want):
             assert np.array_equal(g, w), f"{model.name}: 32-bit viper differs from TFLM"
+
+
+def test_broadcast_model_matches_tflm_with_32_bit_ints(unix32, tmp_path):
+    # ADD, SUB and MUL with every broadcast, a constant operand and fused RELU
+    generated_parity_check(unix32, tmp_path, ("broadcast",), records=200)
+
+
+@pytest.mark.slow
+def test_generated_models_with_viper_kernels_match_tflm_with_32_bit_ints(unix32, tmp_path):
+    generated_parity_check(unix32, tmp_path, [n for n in SUITE_WITH_NEW_KERNELS if n != "broadcast"])

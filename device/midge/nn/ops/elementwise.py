@@ -14,9 +14,25 @@ and a scratch list the kernels use as the multi-index; elementwise ops are the
 
 from array import array
 
+from midge import fast
 from midge.nn import qmath
 from midge.nn.ops.common import fail, operands, quantized_int8, scale
 from midge.nn.qmath import activation_range, mbqm
+
+
+def pack_addsub(kernel, args):
+    """The viper twin where viper works (its module is loaded by the first model that needs it)."""
+    if fast.VIPER:
+        from midge.nn.ops._elementwise_viper import pack_addsub as pack
+        return pack(kernel, args)
+    return kernel, args
+
+
+def pack_mul(kernel, args):
+    if fast.VIPER:
+        from midge.nn.ops._elementwise_viper import pack_mul as pack
+        return pack(kernel, args)
+    return kernel, args
 
 
 def addsub_int8(a, b, out, geom, ta, tb, sign, mult, shift, ooff, amin, amax):
@@ -145,9 +161,9 @@ def prepare_addsub(ctx, op):
         tables.append(array("i", [mbqm((v - t.zero_point) << 20, mult, shift) for v in range(-128, 128)]))
     mult, shift = _smaller_than_one(op, mo)
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
-    return addsub_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
-                         geom, tables[0], tables[1], 1 if op.name == "ADD" else -1,
-                         mult, shift, out.zero_point, amin, amax)
+    return pack_addsub(addsub_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
+                                     geom, tables[0], tables[1], 1 if op.name == "ADD" else -1,
+                                     mult, shift, out.zero_point, amin, amax))
 
 
 def prepare_mul(ctx, op):
@@ -158,6 +174,6 @@ def prepare_mul(ctx, op):
     real = qmath.div(qmath.mul(scale(a), scale(b), qmath.F64), scale(out), qmath.F64)
     mult, shift = qmath.quantize_multiplier(real)
     amin, amax = activation_range(act, out.scale_bits, out.zero_point)
-    return mul_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
-                      geom, -a.zero_point, -b.zero_point, mult, shift,
-                      out.zero_point, amin, amax)
+    return pack_mul(mul_int8, (ctx.view(op.inputs[0]), ctx.view(op.inputs[1]), ctx.view(op.outputs[0]),
+                               geom, -a.zero_point, -b.zero_point, mult, shift,
+                               out.zero_point, amin, amax))
