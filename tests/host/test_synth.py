@@ -153,6 +153,46 @@ def test_vibration_imbalance_raises_the_running_speed_component(made):
     assert np.median([radial_rms(s.path) for s in by_label["imbalance"]]) > 2 * normal
 
 
+def test_vibration_faults_show_where_the_features_look(made):
+    project = made("anomaly")
+    rate = project.sample_rate
+
+    def spectrum(path):  # mean amplitude spectrum over the axes, 1 Hz bins
+        v = imu.read(path, project.input["columns"]).values
+        return np.abs(np.fft.rfft(v - v.mean(axis=0), axis=0)).mean(axis=1) / len(v)
+
+    by_label = scan(project).by_label(project.labels)
+    freqs = np.fft.rfftfreq(rate, 1 / rate)
+    band = lambda path, lo, hi: float(np.sum(spectrum(path)[(freqs >= lo) & (freqs < hi)] ** 2))
+    median = lambda label, f: float(np.median([f(s.path) for s in by_label[label]]))
+    # looseness: harmonics up to 10x (the running speed is 20-35 Hz)
+    assert median("looseness", lambda p: band(p, 75, 300)) > 3 * median("normal", lambda p: band(p, 75, 300))
+    # bearing: impacts ringing the housing resonance (300-450 Hz)
+    assert median("bearing", lambda p: band(p, 300, 500)) > 10 * median("normal", lambda p: band(p, 300, 500))
+
+
+def test_rain_gets_louder_and_denser_with_intensity(made):
+    project = made("rainfall")
+
+    def above_500hz(path):  # where wind and traffic are weak and drops ring
+        _, x = wav.read_int16(path)
+        spectrum = np.fft.rfft(x / 32768.0)
+        spectrum[np.fft.rfftfreq(len(x), 1 / project.sample_rate) < 500] = 0
+        return np.fft.irfft(spectrum, len(x))
+
+    def level(path):  # dBFS
+        return 10 * np.log10(np.mean(above_500hz(path) ** 2) + 1e-15)
+
+    def transients(path):  # 10 ms frames 10 dB above the clip's median frame
+        energy = np.mean(above_500hz(path).reshape(-1, project.sample_rate // 100) ** 2, axis=1) + 1e-15
+        return int(np.sum(energy > 10 * np.median(energy)))
+    by_label = scan(project).by_label(project.labels)
+    medians = [np.median([level(s.path) for s in by_label[label]]) for label in project.labels]
+    assert all(b > a + 6 for a, b in zip(medians, medians[1:])), medians  # no fixed level per clip
+    assert (np.median([transients(s.path) for s in by_label["low_rain"]])
+            > np.median([transients(s.path) for s in by_label["no_rain"]]) + 3)
+
+
 def test_refuses_a_filled_data_folder_unless_forced(made, tmp_path):
     project = create_project(tmp_path / "p", "rainfall")
     synthesize(project, count=2, seed=0)

@@ -17,10 +17,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SETTINGS = {  # template: (files per class, midge.toml overrides)
     "mosquito": (100, ["training.epochs=30", "training.patience=6"]),
-    "rainfall": (60, ["training.epochs=20", "training.patience=5"]),
+    "rainfall": (200, []),
     "kws": (300, ["training.epochs=60", "training.patience=8"]),
     "motion": (40, ["training.epochs=60", "training.patience=10"]),
-    "anomaly": (None, ["training.epochs=100", "training.patience=15"]),
+    "anomaly": (None, []),
     "person": (30, ["training.epochs=3", "training.patience=0"]),
 }
 

@@ -80,3 +80,17 @@ def test_model_that_does_not_fit(trained, capsys):
     assert main(["profile", str(project.dir), "--board", "pico", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "pico" in err and ("too big" in err or "does not fit" in err)
+
+
+def test_frame_cnn_parameters():
+    from midge_host.train import zoo
+    assert zoo.label_smoothing(zoo.resolve("frame_cnn", {})) == 0.1
+    assert zoo.label_smoothing(zoo.resolve("ds_cnn", {})) == 0.0
+    with pytest.raises(MidgeError, match="model.params.label_smoothing"):
+        zoo.label_smoothing(zoo.resolve("frame_cnn", {"label_smoothing": 0.7}))
+    with pytest.raises(MidgeError, match="model.params.label_smoothing: not a parameter of ds_cnn"):
+        zoo.resolve("ds_cnn", {"label_smoothing": 0.1})
+    with pytest.raises(MidgeError, match="model.params.context"):
+        zoo.build("frame_cnn", {"context": 60}, (50, 32), 4, "classification")
+    model = zoo.build("frame_cnn", {"filters": [8, 4]}, (50, 32), 4, "classification")
+    assert model.output_shape == (1, 4) and model.get_layer("conv0").output.shape == (1, 48, 1, 8)

@@ -68,12 +68,19 @@ def train(project, say=print, epoch=None):
     model = zoo.build(project.model["name"], project.model["params"], shape, len(project.labels),
                       project.task)
     anomaly = project.task == "anomaly"
-    model.compile(optimizer=keras.optimizers.Adam(project.training["learning_rate"]),
-                  loss="mse" if anomaly else "sparse_categorical_crossentropy",
-                  metrics=[] if anomaly else ["accuracy"])
-    x, y = _xy(sides["train"], anomaly)
+    smoothing = zoo.label_smoothing(params)
+    if anomaly:
+        loss, metrics = "mse", []
+    elif smoothing:
+        loss = keras.losses.CategoricalCrossentropy(label_smoothing=smoothing)
+        metrics = [keras.metrics.CategoricalAccuracy(name="accuracy")]
+    else:
+        loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
+    model.compile(optimizer=keras.optimizers.Adam(project.training["learning_rate"]), loss=loss, metrics=metrics)
+    classes = len(project.labels) if smoothing and not anomaly else 0
+    x, y = _xy(sides["train"], anomaly, classes)
     val = sides.get("validation")
-    validation = _xy(val, anomaly) if val is not None and len(val) else None
+    validation = _xy(val, anomaly, classes) if val is not None and len(val) else None
     monitor = "val_loss" if validation else "loss"
     callbacks = [_EpochCallback(project.training["epochs"], epoch)]
     if project.training["patience"]:
@@ -111,10 +118,14 @@ def _trained_labels(project):
     return [project.normal_label] if project.task == "anomaly" else list(project.labels)
 
 
-def _xy(side, anomaly):
+def _xy(side, anomaly, classes=0):
+    """Inputs and targets: the reconstruction target for anomaly, one-hot labels
+    when ``classes`` (label smoothing), else the label indices."""
     x = side.x.astype(np.float32)
     if anomaly:
         return x, x.reshape(len(x), -1) / 128.0
+    if classes:
+        return x, np.eye(classes, dtype=np.float32)[side.y]
     return x, side.y
 
 

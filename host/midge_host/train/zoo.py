@@ -31,6 +31,7 @@ DEFAULTS = {
     "ds_cnn": {"filters": 32, "blocks": 3, "first_kernel": [5, 5], "first_strides": [2, 2],
                "dropout": 0.2},
     "tiny_conv": {"filters": 8, "kernel": [10, 8], "strides": [2, 2], "dropout": 0.5},
+    "frame_cnn": {"filters": [16, 16], "context": 3, "dropout": 0.2, "label_smoothing": 0.1},
     "mlp": {"hidden": [32, 16], "dropout": 0.1},
     "autoencoder": {"hidden": [32, 8, 32], "threshold_percentile": 99.0},
     "mobilenet_tiny": {"alpha": 0.25, "blocks": [[64, 2], [128, 2], [128, 1], [256, 2], [256, 1]],
@@ -55,6 +56,16 @@ def resolve(name, params):
                                                               for k, v in DEFAULTS[name].items()))
         out[key] = value
     return out
+
+
+def label_smoothing(params):
+    """The label smoothing of a resolved parameter dict (0.0 for architectures without
+    the ``label_smoothing`` parameter). Smoothed targets keep the logits in a few
+    units, so the int8 logits (one scale for all classes) keep their resolution."""
+    value = params.get("label_smoothing", 0.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 0.5:
+        raise MidgeError(f"model.params.label_smoothing: must be a number in [0, 0.5), got {value!r}")
+    return float(value)
 
 
 def check_task(name, task):
@@ -150,6 +161,25 @@ def _tiny_conv(keras, layers, x, p, shape):
     return layers.Flatten(name="flatten")(x)
 
 
+def _frame_cnn(keras, layers, x, p, shape):
+    """A CNN over feature frames whose result does not depend on where in the
+    window events fall: Conv2D over ``context`` frames x all features + ReLU
+    (a 1-D convolution in time), Conv2D 1x1 + ReLU for each further entry of
+    ``filters``, global average pooling over time, Dropout."""
+    if len(shape) != 2:
+        raise MidgeError(f"frame_cnn takes (frames, features) features, got shape {shape}")
+    filters = _int_list(p, "filters")
+    context = _int_list(p, "context", 1)[0]
+    if context > shape[0]:
+        raise MidgeError(f"model.params.context: {context} frames, but a window has {shape[0]}")
+    x = _image(layers, x, shape)
+    x = layers.Conv2D(filters[0], (context, shape[1]), activation="relu", name="conv0")(x)
+    for k, units in enumerate(filters[1:], 1):
+        x = layers.Conv2D(units, 1, activation="relu", name=f"conv{k}")(x)
+    x = layers.GlobalAveragePooling2D(name="pool")(x)
+    return layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
+
+
 def _mlp(keras, layers, x, p, shape):
     """Flatten, then Dense + ReLU (+ Dropout) per entry of ``hidden``."""
     x = layers.Flatten(name="flatten")(x)
@@ -200,6 +230,7 @@ BUILDERS = {
     "mosquito_cnn1d": _mosquito_cnn1d,
     "ds_cnn": _ds_cnn,
     "tiny_conv": _tiny_conv,
+    "frame_cnn": _frame_cnn,
     "mlp": _mlp,
     "autoencoder": _autoencoder,
     "mobilenet_tiny": _mobilenet_tiny,
