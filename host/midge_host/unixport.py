@@ -40,6 +40,10 @@ def unixport_env(viper=True, extra_path=(), env=None):
     return env
 
 
+MAX_ARG_BYTES = 255
+"""Longer command-line arguments make this unix port abort ("FATAL: uncaught NLR")."""
+
+
 @dataclass
 class RunResult:
     """What a unix-port run left behind."""
@@ -71,6 +75,10 @@ def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
     """
     if (code is None) == (path is None):
         raise ValueError("give exactly one of code= or path=")
+    for arg in args:
+        if len(str(arg).encode()) > MAX_ARG_BYTES:
+            raise ValueError(f"argument of {len(str(arg).encode())} bytes: this unix port aborts on "
+                             f"arguments over {MAX_ARG_BYTES} bytes; pass the data in a file")
     cmd = [micropython_executable()]
     if heapsize:
         cmd += ["-X", f"heapsize={heapsize}"]

@@ -52,3 +52,12 @@ def test_crc_paths_agree_on_edge_cases(device_python):
         "print(hex(crc.crc16(bytes(range(256)))), hex(crc.crc16(b'6789', crc.crc16(b'12345'))))\n"
     )
     assert device_python(code=code).check().split() == ["0x3fbd", "0x29b1"]
+
+
+def test_long_arguments_are_refused_before_the_unix_port_aborts(run_mpy):
+    from midge_host.unixport import MAX_ARG_BYTES
+
+    ok = run_mpy(code="import sys; print(len(sys.argv[1]))", args=["x" * MAX_ARG_BYTES])
+    assert ok.check().strip() == str(MAX_ARG_BYTES)
+    with pytest.raises(ValueError, match="pass the data in a file"):
+        run_mpy(code="pass", args=["x" * (MAX_ARG_BYTES + 1)])

@@ -36,6 +36,8 @@ or "too slow" (real-time factor >= 1).
 import json
 import math
 import re
+import tempfile
+from pathlib import Path
 
 from midge_host.boards import load_board
 from midge_host.errors import MidgeError
@@ -77,7 +79,8 @@ import midge.nn
 from midge.features import build
 gc.collect()
 code = gc.mem_alloc() - base
-config = json.loads(sys.argv[2])
+with open(sys.argv[2]) as f:
+    config = json.load(f)
 keep = []
 if config["kind"] != "image":
     fx = build(config)
@@ -155,8 +158,14 @@ def cpi(board):
 
 
 def measure(model_path, config):
-    """Heap bytes midge allocates on the unix port: code, features, model, total."""
-    result = run_micropython(code=MEASURE, args=[str(model_path), json.dumps(config)], timeout=300)
+    """Heap bytes midge allocates on the unix port: code, features, model, total.
+
+    The config goes through a file: this unix port aborts ("uncaught NLR") on a
+    command-line argument longer than about 256 bytes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        config_path = Path(tmp) / "features.json"
+        config_path.write_text(json.dumps(config))
+        result = run_micropython(code=MEASURE, args=[str(model_path), str(config_path)], timeout=300)
     if result.returncode != 0:
         raise MidgeError(f"measuring memory under the unix port failed: {result.output.strip()[-300:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
