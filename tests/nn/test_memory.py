@@ -21,9 +21,11 @@ from nn_support import _output_specs, _records, _split, read_bmp_int8, run_tflm
 
 MICRO_SPEECH = "tflm/micro_speech/micro_speech_quantized.tflite"
 PERSON_DETECT = "tflm/person_detection/person_detect.tflite"
-PERSON_DETECT_HEAP = "640K"
+PERSON_DETECT_HEAP = "720K"
 """Measured minimum on the x64 unix port with .mpy modules: about 616K without viper,
-629K with it (the model is 294 KiB of it); an OpenMV H7 Plus gives MicroPython 4.2 MiB."""
+636K with it (the model is 294 KiB of it), and a fresh checkout once needed a little
+more (heap layout); 720K leaves room for that. An OpenMV H7 Plus gives MicroPython 4.2 MiB
+(the emulated-board test in tests/e2e runs it with that profile)."""
 
 
 def _heap_bytes(board):
