@@ -13,22 +13,11 @@ with the gain LUT at ``lut[at:]``.
 
 from array import array
 
+from midge.bits import bit_length
 from midge.dsp import _micro_speech_tables as _tables
 
 _LOG_LUT = array("h", _tables.LOG_LUT)
 M32 = 0xFFFFFFFF
-
-
-def bit_length(x):
-    """Bits needed for non-negative x (0 for 0)."""
-    n = 0
-    while x >= 256:
-        x >>= 8
-        n += 8
-    while x:
-        x >>= 1
-        n += 1
-    return n
 
 
 def _sqrt_rounded(num, cap):

@@ -9,23 +9,13 @@ construction time, not for the per-frame path.
 ``isqrt(n)``: floor(sqrt(n)) for any n >= 0;
 ``sin_cos(num, den, bits)``: sin and cos of 2*pi*num/den, rounded to Q``bits``;
 ``round_div(a, b)``: a / b rounded half away from zero (b > 0);
-``bit_length(x)``: bits needed for x >= 0.
+``bit_length(x)``: bits needed for x >= 0 (from midge.bits).
 """
+
+from midge.bits import bit_length
 
 PI_Q64 = 57952155664616982739  # round(pi * 2**64)
 _GUARD = 24  # extra fraction bits carried through the series
-
-
-def bit_length(x):
-    """Bits needed for non-negative x (0 for 0); MicroPython ints lack bit_length."""
-    n = 0
-    while x >= 1 << 16:
-        x >>= 16
-        n += 16
-    while x:
-        x >>= 1
-        n += 1
-    return n
 
 
 def isqrt(n):

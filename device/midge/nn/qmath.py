@@ -12,6 +12,7 @@ SaturatingRoundingDoublingHighMul, RoundingDivideByPOT and TFLM's
 MultiplyByQuantizedMultiplier on int32 values (plain Python ints).
 """
 
+from midge.bits import bit_length as bitlen
 from midge.nn.flatbuf import ModelError
 
 F32 = (24, -149)
@@ -19,18 +20,6 @@ F64 = (53, -1074)
 _MAX_EXP = {24: 128, 53: 1024}
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
-
-
-def bitlen(x):
-    """Number of bits of the non-negative int x (MicroPython ints lack bit_length)."""
-    n = 0
-    while x >> 16:
-        x >>= 16
-        n += 16
-    while x:
-        x >>= 1
-        n += 1
-    return n
 
 
 def from_f32_bits(bits):
