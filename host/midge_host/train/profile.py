@@ -48,11 +48,11 @@ from midge_host.unixport import run_micropython
 
 BENCH_DIR = REPO_ROOT / "out" / "bench"
 DEFAULT_NN = {  # model: (MACs, instr/MAC midge viper), docs/benchmarks.md, 2026-11-22
-    "hello_world_int8": (288, 81.9),
-    "micro_speech_quantized": (336000, 63.4),
-    "person_detect": (7157888, 34.2),
-    "suite: keras_kws": (8352, 156.1),
-    "suite: depthwise": (4680, 103.8),
+    "hello_world_int8": (288, 80.6),
+    "micro_speech_quantized": (336000, 63.1),
+    "person_detect": (7157888, 33.4),
+    "suite: keras_kws": (8352, 92.0),
+    "suite: depthwise": (4680, 103.9),
 }
 DEFAULT_DSP = {  # kind: instructions per window (viper) of its default config, docs/benchmarks.md
     "micro_speech": 23.28e6, "spectrogram": 11.90e6, "mfe": 30.94e6, "mfcc": 16.83e6, "motion": 1.69e6,
