@@ -13,12 +13,13 @@ returns the final status dict.
 Contracts:
 - Steady state allocates nothing per window (status, detection and
   per-window prediction lines allocate when they are written).
-- Classification: the recognizer's top label is reported as a detection
-  unless meta.json lists it in ``quiet_labels`` (background, silence, idle).
-  Anomaly: ``mse_int`` scores through ``Threshold``.
-- Time is stream time: milliseconds of audio/IMU data since start, advanced by
-  ``stride_samples`` per window and by every dropped frame, so detections,
-  log records and LoRaWAN intervals are right however fast a replay runs.
+- Decisions come from ``midge.decide.Decider`` (the recognizer, or the
+  anomaly threshold, with ``midge.labels``' semantics): each new reported
+  detection goes to every responder; quiet labels never do.
+- Time is stream time (``midge.streamclock``): milliseconds of audio/IMU data
+  since start, advanced by ``stride_samples`` per window and by every dropped
+  frame, so detections, log records and LoRaWAN intervals are right however
+  fast a replay runs.
 - Output (serial responder): JSON lines ``{"ev":"start",...}``,
   ``{"ev":"det","t","label","score"}``, ``{"ev":"status","t","windows",
   "rate" (windows per wall-clock second), "rtf" (processing time / stream
@@ -49,24 +50,26 @@ def _sensor(conf, glue):
     return require(glue, "sensor", "a sensor")(s)
 
 
-def _decider(meta):
-    """The recognizer for the model's task: ``Threshold`` (anomaly) or ``RecognizeCommands``."""
-    if meta["task"] == "anomaly":
-        from midge.recognize import Threshold
-        a = meta["anomaly"]
-        return Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
-    from midge.recognize import RecognizeCommands
-    sm = meta.get("smoothing", {})
-    return RecognizeCommands(meta["labels"], sm.get("average_window_ms", 1000), sm.get("detection_threshold", 200),
-                             sm.get("suppression_ms", 1500), sm.get("minimum_count", 3))
+def check_sensor(meta, sensor):
+    """ValueError unless ``sensor`` gives the model's sample rate and channels."""
+    rate = meta["sample_rate"]
+    ch = meta["channels"]
+    if sensor.sample_rate != rate or sensor.channels != ch:
+        raise ValueError("the sensor gives %s Hz x %d channels; the model wants %s Hz x %d"
+                         % (sensor.sample_rate, sensor.channels, rate, ch))
 
 
 class App:
     def __init__(self, conf):
+        from midge import meta as _meta
         from midge.app_pipeline import Pipeline
         from midge.app_respond import Responders
+        from midge.decide import Decider
+        from midge.streamclock import StreamClock
         self.conf = conf
-        meta = app_config.read_meta(conf["meta"])
+        meta = _meta.read(conf["meta"])
+        if meta["sensor"] == "camera":
+            raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
         self.meta = meta
         gc.collect()
         self.pipeline = Pipeline(meta, conf["model"])  # first: the model wants the unfragmented heap
@@ -75,26 +78,17 @@ class App:
             from midge.boards import load
             glue = load(conf["board"])
         self.sensor = _sensor(conf, glue)
+        check_sensor(meta, self.sensor)
         rate = meta["sample_rate"]
         ch = meta["channels"]
-        if self.sensor.sample_rate != rate or self.sensor.channels != ch:
-            raise ValueError("the sensor gives %d Hz x %d channels; the model wants %d Hz x %d"
-                             % (self.sensor.sample_rate, self.sensor.channels, rate, ch))
         from midge.window import Windows
         self.windows = Windows(meta["window_samples"], meta["stride_samples"], ch, depth=2)
-        self.respond = Responders(conf["responders"], meta["labels"], glue, rate, ch)
+        self.respond = Responders(conf["responders"], meta, glue)
         self.anomaly = meta["task"] == "anomaly"
-        self.decide = _decider(meta)
-        quiet = meta.get("quiet_labels", ())
-        self._reported = bytearray(0 if label in quiet else 1 for label in meta["labels"])
+        self.decide = Decider(meta)
         block = getattr(self.sensor, "block", 512 * ch)
         self._buf = array("h", bytearray(2 * block))
-        self._rate = rate
-        # stream time: ms + remainder (frames * 1000 % rate), wrapping like ticks
-        self.t_ms = 0
-        self._t_rem = 0
-        self._hop_ms = meta["stride_samples"] * 1000 // rate
-        self._hop_rem = meta["stride_samples"] * 1000 % rate
+        self.clock = StreamClock(rate)
         self._seen_dropped = 0
         seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
         self._limit_windows = 0
@@ -125,33 +119,23 @@ class App:
             self.duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
                                   int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
 
-    def _advance(self, frames):
-        """Stream time += ``frames`` (no big ints: remainder carried)."""
-        rate = self._rate
-        self._t_rem += frames * 1000 % rate
-        ms = frames * 1000 // rate + self._t_rem // rate
-        self._t_rem %= rate
-        self.t_ms = ticks_add(self.t_ms, ms)
+    @property
+    def t_ms(self):
+        """Stream time now (ms)."""
+        return self.clock.t_ms
 
     def _window(self, window):
         started = ticks_us()
         p = self.pipeline
         p.features(window)
         scores = p.invoke()
-        self._advance(self.meta["stride_samples"])
-        t = self.t_ms
+        self.clock.advance(self.meta["stride_samples"])
+        t = self.clock.t_ms
         decide = self.decide
-        if self.anomaly:
-            score = p.anomaly_score()
-            if decide.update(score):
-                self.detections += 1
-                self.respond.detection(1, "anomaly", score, t, window)
-            self.respond.window(0, score, t)
-        else:
-            if decide.process(scores, t) and self._reported[decide.index]:
-                self.detections += 1
-                self.respond.detection(decide.index, decide.label, decide.score, t, window)
-            self.respond.window(decide.index, decide.score, t)
+        if decide.update(p.anomaly_score() if self.anomaly else scores, t):
+            self.detections += 1
+            self.respond.detection(decide.index, decide.label, decide.score, t, window)
+        self.respond.window(decide.index, decide.score, t)
         if self.dog is not None:
             self.dog.window()
         self.windows_done += 1
@@ -174,7 +158,7 @@ class App:
         w.feed(self._buf, n)
         lost = self.dropped()
         if lost != self._seen_dropped:
-            self._advance(lost - self._seen_dropped)
+            self.clock.advance(lost - self._seen_dropped)
             self._seen_dropped = lost
         window = w.take()
         while window is not None:
@@ -203,15 +187,11 @@ class App:
         self._status_t = self.t_ms
         gc.collect()
         d = self.decide
-        if self.anomaly:
-            top, score = ("anomaly" if d.active else "normal"), 0
-        else:
-            top, score = d.label, d.score
         return {"windows": self.windows_done, "rate": round(windows * 1e6 / wall, 2) if wall > 0 else 0,
                 "rtf": round(busy / (stream_ms * 1000), 4) if stream_ms > 0 else 0,
                 "dropped": self.dropped(), "gaps": self.gaps, "detections": self.detections,
                 "heap_free": gc.mem_free(), "heap_used": gc.mem_alloc(),
-                "top": top, "score": score}
+                "top": d.label, "score": d.score}
 
     def run(self):
         """Process until a replay ends (forever on a live sensor); returns the last status."""

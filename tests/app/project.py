@@ -9,9 +9,9 @@ the board-facing code can be tested without training.
   audio (272 ms windows every 136 ms), fast enough to replay an hour, and a
   synthetic WAV of ``seconds``.
 
-Vectors: the model input computed by the device feature code under the unix
-port (tests/app/device_features.py) and the output by TFLM (the oracle midge's
-interpreter is bit-exact with).
+Vectors: the model input computed by the device pipeline under the unix port
+(``run_device``: midge.app_pipeline, as the board runs it) and the output by
+TFLM (the oracle midge's interpreter is bit-exact with).
 """
 
 import json
@@ -20,11 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from midge_host.deploy.artifacts import write_vectors
+from midge_host.train.artifacts import write_vectors
 from midge_host.tflm import read_model, run_tflm
-from midge_host.unixport import run_micropython
+from midge_host.train.pipeline import run_device
 
-SCRIPT = Path(__file__).with_name("device_features.py")
 KWS_LABELS = ["silence", "unknown", "yes", "no"]
 FAST_LABELS = ["background", "buzz", "click", "hum"]
 FAST_FEATURES = {"kind": "mfe", "sample_rate": 8000, "window_ms": 272, "frame_ms": 32,
@@ -66,14 +65,7 @@ def _write(build, name, model, labels, features, rate, window, stride, windows, 
             "smoothing": smoothing, "synthetic": synthetic, "vectors": "vectors.bin",
             "created": "2026-01-01T00:00:00Z", "midge_version": "test"}
     (build / "meta.json").write_text(json.dumps(meta, indent=1))
-    raw_path = build / "raw.tmp"
-    feat_path = build / "features.tmp"
-    raw_path.write_bytes(np.asarray(windows, dtype="<i2").tobytes())
-    run_micropython(path=SCRIPT, args=[str(build / "meta.json"), str(raw_path), str(feat_path)],
-                    heapsize="2M", timeout=300).check()
-    inputs = np.frombuffer(feat_path.read_bytes(), dtype=np.int8).reshape(len(windows), -1)
-    raw_path.unlink()
-    feat_path.unlink()
+    inputs, _ = run_device(build / "model.tflite", build / "meta.json", list(windows))
     shape = meta["input"]["shape"]
     (outputs,) = run_tflm(build / "model.tflite", [inputs.reshape([len(windows)] + shape[1:])
                                                    if shape[0] == 1 else inputs])
@@ -89,7 +81,7 @@ def kws_project(folder, reference_dir):
     clips = [np.pad(c, (0, 16000 - len(c)))[:16000] for c in clips]
     meta = _write(Path(folder) / "build", "kws", (ms / "micro_speech_quantized.tflite").read_bytes(),
                   KWS_LABELS, {"kind": "micro_speech"}, 16000, 16000, 16000, clips[1:3],
-                  {"average_window_ms": 500, "detection_threshold": 200, "suppression_ms": 0,
+                  {"average_window_ms": 500, "detection_threshold": 72, "suppression_ms": 0,
                    "minimum_count": 1}, False)
     wav = Path(folder) / "kws.wav"
     write_wav(wav, np.concatenate(clips), 16000)
@@ -117,7 +109,7 @@ def fast_project(folder, seconds=60):
     windows = [audio[s:s + window] for s in starts]
     meta = _write(Path(folder) / "build", "fast", build_model("keras_kws", seed=1), FAST_LABELS,
                   dict(FAST_FEATURES), rate, window, stride, windows,
-                  {"average_window_ms": 400, "detection_threshold": 60, "suppression_ms": 1000,
+                  {"average_window_ms": 400, "detection_threshold": -68, "suppression_ms": 1000,
                    "minimum_count": 2}, True)
     wav = Path(folder) / "fast.wav"
     write_wav(wav, audio, rate)

@@ -76,7 +76,7 @@ def test_artifacts_format(trained):
     windows, inputs, outputs = read_vectors(build / "vectors.bin")
     assert windows.shape == (len(inputs), meta["window_samples"] * meta["channels"])
     # the vectors replay bit-exactly through the device pipeline
-    feats, outs = run_device(build / "model.tflite", meta["features"], list(windows))
+    feats, outs = run_device(build / "model.tflite", build / "meta.json", list(windows))
     assert np.array_equal(feats, inputs) and np.array_equal(outs, outputs)
     for name in ("model_card.md", "report.md", "metrics.json", "curves.png", "confusion_device.png"):
         assert (build / name).is_file(), name

@@ -22,7 +22,10 @@ rounded full product exactly. Precision (SNR against numpy's float FFT) is in
 docs/features.md; tests/dsp/test_fft.py measures it.
 
 Tables are built with exact integer math (``intmath.sin_cos``), so every
-platform uses the same twiddles. No allocation per call; not re-entrant.
+platform uses the same twiddles, and are public for host mirrors: ``perm``
+(the bit-reversal order of the n/2 pairs), ``twiddles`` (cos, -sin of 2 pi
+k / (n/2) for k < n/4, Q15) and ``split_twiddles`` (cos, -sin of 2 pi k / n
+for k <= n/2, Q15). No allocation per call; not re-entrant.
 """
 
 from array import array
@@ -149,19 +152,19 @@ class Rfft:
                 q = (q << 1) | (r & 1)
                 r >>= 1
             perm[p] = q
-        self._perm = perm
+        self.perm = perm
         tw = array("i", bytearray(4 * m))  # exp(-2 pi i k / m), k < m / 2
         for k in range(m // 2):
             s, c = sin_cos(k, m)
             tw[2 * k] = c
             tw[2 * k + 1] = -s
-        self._tw = tw
+        self.twiddles = tw
         stw = array("i", bytearray(8 * (m + 1)))  # exp(-2 pi i k / n), k <= m
         for k in range(m + 1):
             s, c = sin_cos(k, n)
             stw[2 * k] = c
             stw[2 * k + 1] = -s
-        self._stw = stw
+        self.split_twiddles = stw
         self._work = array("i", bytearray(4 * n))
 
     def compute(self, frame, out, autoscale=True):
@@ -174,7 +177,7 @@ class Rfft:
             raise ValueError("rfft%d needs %d input and %d output values, got %d and %d"
                              % (n, n, n + 2, len(frame), len(out)))
         shift = autoscale_shift(_peak(frame, n)) if autoscale else 0
-        _load(self._work, frame, self._m, shift, self._perm)
-        _stages(self._work, self._tw, self._m)
-        _split(self._work, out, self._stw, self._m)
+        _load(self._work, frame, self._m, shift, self.perm)
+        _stages(self._work, self.twiddles, self._m)
+        _split(self._work, out, self.split_twiddles, self._m)
         return shift

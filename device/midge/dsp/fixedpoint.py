@@ -8,7 +8,8 @@ for x > 0; MicroPython ints have no ``bit_length``);
 ``log2_q16(x)``: log2(x) in Q16 for x >= 1, with Signal's 128-segment LUT
 interpolated linearly (within 3/65536 of log2; midge's extractors use it);
 ``wide_dynamic(x, lut, at)``: PCAN gain curve (Signal ``WideDynamicFunction``)
-with the gain LUT at ``lut[at:]``.
+with the gain LUT at ``lut[at:]``. ``LOG2_LUT``: the log2 LUT (Signal's 130 Q16
+corrections), public for host mirrors.
 """
 
 from array import array
@@ -16,7 +17,7 @@ from array import array
 from midge.bits import bit_length
 from midge.dsp import _micro_speech_tables as _tables
 
-_LOG_LUT = array("h", _tables.LOG_LUT)
+LOG2_LUT = array("h", _tables.LOG_LUT)
 M32 = 0xFFFFFFFF
 
 
@@ -58,8 +59,8 @@ def log32(x, out_scale):
     else:
         frac >>= integer - 16
     seg = frac >> 9
-    c0 = _LOG_LUT[seg]
-    frac += c0 + (((_LOG_LUT[seg + 1] - c0) * (frac - (seg << 9))) >> 16)
+    c0 = LOG2_LUT[seg]
+    frac += c0 + (((LOG2_LUT[seg + 1] - c0) * (frac - (seg << 9))) >> 16)
     loge = (45426 * ((integer << 16) + frac) + 32768) >> 16
     return (out_scale * loge + 32768) >> 16
 
@@ -76,8 +77,8 @@ def log2_q16(x):
     else:
         frac >>= integer - 16
     seg = frac >> 9
-    c0 = _LOG_LUT[seg]
-    return (integer << 16) + frac + c0 + (((_LOG_LUT[seg + 1] - c0) * (frac & 511)) >> 9)
+    c0 = LOG2_LUT[seg]
+    return (integer << 16) + frac + c0 + (((LOG2_LUT[seg + 1] - c0) * (frac & 511)) >> 9)
 
 
 def wide_dynamic(x, lut, at=0):

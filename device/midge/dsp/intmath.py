@@ -9,7 +9,8 @@ construction time, not for the per-frame path.
 ``isqrt(n)``: floor(sqrt(n)) for any n >= 0;
 ``sin_cos(num, den, bits)``: sin and cos of 2*pi*num/den, rounded to Q``bits``;
 ``round_div(a, b)``: a / b rounded half away from zero (b > 0);
-``bit_length(x)``: bits needed for x >= 0 (from midge.bits).
+``bit_length(x)``: bits needed for x >= 0 (from midge.bits);
+``samples_of(name, ms, rate)``: whole samples in ``ms`` at ``rate`` Hz, or ValueError.
 """
 
 from midge.bits import bit_length
@@ -80,3 +81,15 @@ def sin_cos(num, den, bits=15):
     if quadrant == 2:
         return -s, -c
     return -c, s
+
+
+def samples_of(name, ms, rate):
+    """Whole number of samples in ``ms`` milliseconds at ``rate`` Hz, or ValueError."""
+    if not isinstance(ms, (int, float)) or ms <= 0:
+        raise ValueError("%s must be a positive number of milliseconds, got %r" % (name, ms))
+    exact = ms * rate / 1000
+    n = int(exact + 0.5)
+    if n < 1 or abs(exact - n) > 1e-3:
+        raise ValueError("%s of %r ms is not a whole number of samples at %d Hz (%r)"
+                         % (name, ms, rate, exact))
+    return n

@@ -202,6 +202,14 @@ class MotionFeatures:
     "high"), cutoff (Hz), fft_length (64..1024), bands (ascending Hz edges, at
     least 2), output ("int32" or "int8"). Output: ``feature_count`` values,
     axis by axis in the order of the module table.
+
+    The extractor contract (``midge.features``): ``window_frames`` (samples
+    per axis), ``channels`` (= ``axes``), ``window_samples`` (frames x
+    axes, interleaved), ``frame_count`` (1), ``feature_count``. Public tables
+    (host mirrors compute with them): ``filtered`` (0 or 1), ``biquad_q14``
+    ([b0, b1, b2, a1, a2]), ``fft_length``, ``welch_frames``, ``band_bins``
+    ([first, end) FFT bin pairs per band), ``band_count``, ``log2_norm_q16``
+    (the band-power normalisation as log2 in Q16) and ``int8_output``.
     """
 
     DEFAULTS = {"sample_rate": 100, "window_ms": 2000, "axes": 3, "filter": "none",
@@ -229,42 +237,43 @@ class MotionFeatures:
         if not isinstance(axes, int) or isinstance(axes, bool) or not 1 <= axes <= 9:
             raise ValueError("axes must be an int in 1..9, got %r" % (axes,))
         self.axes = axes
+        self.channels = axes
         self.window_samples = n * axes
         kind = conf["filter"]
         if kind not in ("none", "low", "high"):
             raise ValueError("filter must be 'none', 'low' or 'high', got %r" % (kind,))
-        self._mode = 0 if kind == "none" else 1
-        self._coefs = array("i", [0, 0, 0, 0, 0])
-        if self._mode:
+        self.filtered = 0 if kind == "none" else 1
+        self.biquad_q14 = array("i", [0, 0, 0, 0, 0])
+        if self.filtered:
             cut_mhz = _millis("cutoff", conf["cutoff"])
             if not (rate_mhz <= 200 * cut_mhz and 20 * cut_mhz <= 9 * rate_mhz):
                 raise ValueError("cutoff %r Hz must be between 0.005 and 0.45 of the sample rate %r Hz"
                                  % (conf["cutoff"], conf["sample_rate"]))
             for i, v in enumerate(biquad(kind, cut_mhz, rate_mhz)):
-                self._coefs[i] = v
+                self.biquad_q14[i] = v
         nfft = conf["fft_length"]
         if nfft not in SIZES:
             raise ValueError("fft_length must be one of %s, got %r" % (SIZES, nfft))
         self.fft_length = nfft
         self._fft = Rfft(nfft)
-        self._frames = max(1, 1 + (n - nfft) // (nfft // 2))
-        self._bands = self._band_bins(conf["bands"], rate_mhz, nfft)
-        self.band_count = len(self._bands) // 2
+        self.welch_frames = max(1, 1 + (n - nfft) // (nfft // 2))
+        self.band_bins = self._bins_of(conf["bands"], rate_mhz, nfft)
+        self.band_count = len(self.band_bins) // 2
         # 10 log10(2 / (frames * nfft**2 * 2**30)) as log2 in Q16
-        self._log2_norm = (1 - 30 - 2 * (intmath.bit_length(nfft) - 1)) * 65536 - log2_q16(self._frames)
+        self.log2_norm_q16 = (1 - 30 - 2 * (intmath.bit_length(nfft) - 1)) * 65536 - log2_q16(self.welch_frames)
         if conf["output"] not in ("int32", "int8"):
             raise ValueError("output must be 'int32' or 'int8', got %r" % (conf["output"],))
-        self._int8 = conf["output"] == "int8"
+        self.int8_output = conf["output"] == "int8"
         self.per_axis = len(STATS) + self.band_count
         self.frame_count = 1
         self.feature_count = axes * self.per_axis
         self._y = array("i", bytearray(4 * n))
         self._frame = array("i", bytearray(4 * nfft))
-        self._spectra = [array("i", bytearray(4 * (nfft + 2))) for _ in range(self._frames)]
+        self._spectra = [array("i", bytearray(4 * (nfft + 2))) for _ in range(self.welch_frames)]
         self._acc = array("i", bytearray(4 * 11))
 
     @staticmethod
-    def _band_bins(edges, rate_mhz, nfft):
+    def _bins_of(edges, rate_mhz, nfft):
         if not isinstance(edges, (list, tuple)) or len(edges) < 2:
             raise ValueError("bands must be a list of at least 2 edges in Hz, got %r" % (edges,))
         mhz = [_millis("band edge", e) if e else 0 for e in edges]
@@ -274,6 +283,10 @@ class MotionFeatures:
             lo, hi = mhz[i], mhz[i + 1]
             if hi <= lo:
                 raise ValueError("band edges must ascend, got %r" % (edges,))
+            if 2 * lo >= rate_mhz:
+                raise ValueError("band %r..%r Hz lies above sample_rate / 2 (%r Hz), where a signal sampled "
+                                 "at %r Hz has no content: drop it from bands or sample faster"
+                                 % (edges[i], edges[i + 1], rate_mhz / 2000, rate_mhz / 1000))
             first = min(last, -(-lo * nfft // rate_mhz))  # ceil(lo * nfft / rate)
             end = min(last, -(-hi * nfft // rate_mhz))
             if end <= first:
@@ -290,7 +303,7 @@ class MotionFeatures:
 
     def new_output(self):
         """A zeroed output array: array('b') for int8, array('i') for int32."""
-        if self._int8:
+        if self.int8_output:
             return array("b", bytearray(self.feature_count))
         return array("i", bytearray(4 * self.feature_count))
 
@@ -309,7 +322,7 @@ class MotionFeatures:
         n = self.window_frames
         y = self._y
         acc = self._acc
-        _filter(window, axis, self.axes, n, y, self._coefs, self._mode)
+        _filter(window, axis, self.axes, n, y, self.biquad_q14, self.filtered)
         _sums(y, n, acc)
         total = acc[0]
         mean = (2 * total + n) // (2 * n)
@@ -336,7 +349,7 @@ class MotionFeatures:
         nfft = self.fft_length
         spectra = self._spectra
         peak = 0
-        for f in range(self._frames):
+        for f in range(self.welch_frames):
             _frame(self._frame, self._y, f * (nfft >> 1), self.window_frames, nfft)
             self._fft.compute(self._frame, spectra[f], False)
             p = _peak(spectra[f], nfft + 2)
@@ -346,24 +359,24 @@ class MotionFeatures:
         if shift < 0:
             shift = 0
         acc = self._acc
-        bands = self._bands
+        bands = self.band_bins
         for i in range(self.band_count):
             acc[9] = acc[10] = 0
-            for f in range(self._frames):
+            for f in range(self.welch_frames):
                 _band_sum(spectra[f], bands[2 * i], bands[2 * i + 1], shift, acc)
             total = (acc[9] << 16) + acc[10]
             if total:
                 t = intmath.bit_length(total) - 30
                 if t < 0:
                     t = 0
-                log2 = log2_q16(total >> t) + ((t + 2 * shift) << 16) + self._log2_norm
+                log2 = log2_q16(total >> t) + ((t + 2 * shift) << 16) + self.log2_norm_q16
                 db = (log2 * DB_PER_LOG2_Q24 + (1 << 31)) >> 32
             else:
                 db = DB_NONE_Q8
             self._put(out, at + i, db, 8, True)
 
     def _put(self, out, i, value, shift, rounded=False):
-        if self._int8:
+        if self.int8_output:
             value = (value + (1 << (shift - 1)) if rounded else value) >> shift
             value = -128 if value < -128 else (127 if value > 127 else value)
         out[i] = value

@@ -35,6 +35,7 @@ from array import array
 
 from midge import fast
 from midge.dsp import intmath
+from midge.dsp.intmath import samples_of
 from midge.dsp.fft import Rfft
 from midge.dsp.fixedpoint import log2_q16
 
@@ -156,18 +157,6 @@ else:
 
 # -- construction helpers (exact integer math) --
 
-def samples_of(name, ms, rate):
-    """Whole number of samples in ``ms`` milliseconds at ``rate`` Hz, or ValueError."""
-    if not isinstance(ms, (int, float)) or ms <= 0:
-        raise ValueError("%s must be a positive number of milliseconds, got %r" % (name, ms))
-    exact = ms * rate / 1000
-    n = int(exact + 0.5)
-    if n < 1 or abs(exact - n) > 1e-3:
-        raise ValueError("%s of %r ms is not a whole number of samples at %d Hz (%r)"
-                         % (name, ms, rate, exact))
-    return n
-
-
 def db_constants(noise_floor_db):
     """array('i') [A, B, lo, hi, 0] of the int8 dB mapping for a floor in dB.
 
@@ -275,6 +264,15 @@ class FramedSpectrum:
     ``config`` keys: sample_rate (Hz, int), window_ms, frame_ms, stride_ms,
     fft_length (64..1024, a power of two), pre_emphasis (0..1, 0 = off),
     noise_floor_db (int, -120..-1). Subclasses set ``feature_count``.
+
+    The extractor contract (``midge.features``): mono windows, so
+    ``window_frames`` = ``window_samples`` and ``channels`` = 1. Public tables
+    (host mirrors compute with them): ``used_samples`` (frame samples fed to
+    the FFT), ``pre_emphasis_q15``, ``fft_length``, ``log2_fft_length``,
+    ``frame_count``, ``stride_samples``; subclasses add ``int8_constants``
+    ([A, B, lo, hi, shift] of the int8 mapping), and for mel features
+    ``filter_bank`` (``mel_filters``'s packing), ``top_bits`` and, for MFCC,
+    ``dct`` (``dct_matrix``).
     """
 
     def __init__(self, config, defaults):
@@ -283,6 +281,8 @@ class FramedSpectrum:
         self.sample_rate = _check_int(conf, "sample_rate", 1000, 96000)
         rate = self.sample_rate
         self.window_samples = samples_of("window_ms", conf["window_ms"], rate)
+        self.window_frames = self.window_samples
+        self.channels = 1
         self.frame_samples = samples_of("frame_ms", conf["frame_ms"], rate)
         self.stride_samples = samples_of("stride_ms", conf["stride_ms"], rate)
         if self.frame_samples > self.window_samples:
@@ -291,11 +291,11 @@ class FramedSpectrum:
         self.fft_length = conf["fft_length"]
         self._fft = Rfft(self.fft_length)
         emphasis = _check_number(conf, "pre_emphasis", 0, 1, 0)
-        self._coef = int(emphasis * 32768 + 0.5)
+        self.pre_emphasis_q15 = int(emphasis * 32768 + 0.5)
         self.noise_floor_db = _check_int(conf, "noise_floor_db", -120, -1)
         self.frame_count = 1 + (self.window_samples - self.frame_samples) // self.stride_samples
-        self._used = min(self.frame_samples, self.fft_length)
-        self._log2n = intmath.bit_length(self.fft_length) - 1
+        self.used_samples = min(self.frame_samples, self.fft_length)
+        self.log2_fft_length = intmath.bit_length(self.fft_length) - 1
         self._frame = array("i", bytearray(4 * self.fft_length))
         self._spec = array("i", bytearray(4 * (self.fft_length + 2)))
         self.config = conf
@@ -319,9 +319,9 @@ class FramedSpectrum:
 
     def _spectrum(self, window, f):
         """FFT of frame ``f``; returns the log2 P offset (Q16) for its shift."""
-        _prep(self._frame, window, f * self.stride_samples, self._used, self.fft_length, self._coef)
+        _prep(self._frame, window, f * self.stride_samples, self.used_samples, self.fft_length, self.pre_emphasis_q15)
         shift = self._fft.compute(self._frame, self._spec, True)
-        return -((2 * shift + 30 + self._log2n) << 16)
+        return -((2 * shift + 30 + self.log2_fft_length) << 16)
 
 
 class Spectrogram(FramedSpectrum):
@@ -339,7 +339,7 @@ class Spectrogram(FramedSpectrum):
         FramedSpectrum.__init__(self, config, self.DEFAULTS)
         self.feature_count = self.fft_length // 2 + 1
         self._logs = array("i", bytearray(4 * self.feature_count))
-        self._consts = db_constants(self.noise_floor_db)
+        self.int8_constants = db_constants(self.noise_floor_db)
 
     def process(self, window, out):
         """int8 spectrogram of ``window`` into ``out`` (frames x bins, row-major)."""
@@ -348,7 +348,7 @@ class Spectrogram(FramedSpectrum):
         for f in range(self.frame_count):
             offset = self._spectrum(window, f)
             _bin_logs(self._spec, nb, self._logs, offset)
-            _db_int8(self._logs, nb, out, f * nb, self._consts)
+            _db_int8(self._logs, nb, out, f * nb, self.int8_constants)
         return out
 
 
@@ -384,18 +384,18 @@ class MelFeatures(FramedSpectrum):
         if high <= low:
             raise ValueError("high_frequency %d must be above low_frequency %d" % (high, low))
         self.edges = mel_edges(rate, self.fft_length, self.num_filters, low, high)
-        self._fb = mel_filters(self.edges)
+        self.filter_bank = mel_filters(self.edges)
         bins = self.fft_length // 2 + 1
-        self._top_bits = (32 - intmath.bit_length(bins - 1)) // 2
+        self.top_bits = (32 - intmath.bit_length(bins - 1)) // 2
         self._logs = array("i", bytearray(4 * self.num_filters))
-        self._consts = db_constants(self.noise_floor_db)
+        self.int8_constants = db_constants(self.noise_floor_db)
         if kind == "mfcc":
             self.num_cepstral = _check_int(conf, "num_cepstral", 1, self.num_filters)
             shift = _check_int(conf, "scale_shift", 0, 4)
             # log2 of the floor power (Q16), and the output shift
-            self._consts[2] = (self.noise_floor_db << 40) // DB_PER_LOG2_Q24
-            self._consts[4] = shift
-            self._dct = dct_matrix(self.num_cepstral, self.num_filters)
+            self.int8_constants[2] = (self.noise_floor_db << 40) // DB_PER_LOG2_Q24
+            self.int8_constants[4] = shift
+            self.dct = dct_matrix(self.num_cepstral, self.num_filters)
             self.feature_count = self.num_cepstral
         else:
             self.feature_count = self.num_filters
@@ -409,9 +409,9 @@ class MelFeatures(FramedSpectrum):
         mfcc = self.kind == "mfcc"
         for f in range(self.frame_count):
             offset = self._spectrum(window, f)
-            _mel_logs(self._spec, nb, self._fb, nf, self._logs, offset, self._top_bits)
+            _mel_logs(self._spec, nb, self.filter_bank, nf, self._logs, offset, self.top_bits)
             if mfcc:
-                _dct_int8(self._logs, nf, self._dct, nc, out, f * nc, self._consts)
+                _dct_int8(self._logs, nf, self.dct, nc, out, f * nc, self.int8_constants)
             else:
-                _db_int8(self._logs, nf, out, f * nc, self._consts)
+                _db_int8(self._logs, nf, out, f * nc, self.int8_constants)
         return out

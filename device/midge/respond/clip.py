@@ -1,5 +1,5 @@
-"""Raw audio clips to SD for later labelling: a WAV writer whose header is fixed
-up at close, made atomic by writing ``path + ".tmp"`` and renaming it.
+"""Raw audio clips to SD for later labelling: a WAV writer (``midge.recording``'s
+format) whose header is fixed up at close, made atomic by writing ``path + ".tmp"`` and renaming it.
 
     clip = WavWriter("/sd/clips/yes_000123.wav", sample_rate=16000)
     clip.write(window)            # array('h') or memoryview of int16, any number of times
@@ -11,12 +11,7 @@ never exists half-written. ``abort()`` deletes the temp file.
 
 import os
 
-_HEADER = 44
-
-
-def _le(buf, at, value, n):
-    for k in range(n):
-        buf[at + k] = (value >> (8 * k)) & 0xFF
+from midge.recording import wav_header
 
 
 class WavWriter:
@@ -30,20 +25,7 @@ class WavWriter:
         self._f.write(self._header())
 
     def _header(self):
-        h = bytearray(_HEADER)
-        h[0:4] = b"RIFF"
-        _le(h, 4, 36 + self._data, 4)
-        h[8:16] = b"WAVEfmt "
-        _le(h, 16, 16, 4)
-        _le(h, 20, 1, 2)  # PCM
-        _le(h, 22, self.channels, 2)
-        _le(h, 24, self.sample_rate, 4)
-        _le(h, 28, self.sample_rate * self.channels * 2, 4)
-        _le(h, 32, self.channels * 2, 2)
-        _le(h, 34, 16, 2)
-        h[36:40] = b"data"
-        _le(h, 40, self._data, 4)
-        return h
+        return wav_header(self.sample_rate, self.channels, self._data)
 
     def write(self, samples, count=None):
         """Append int16 samples (all of ``samples``, or the first ``count``)."""

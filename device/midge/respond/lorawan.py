@@ -8,8 +8,10 @@ Format v1 (like the mosquito wingbeat trap's 2 bytes a minute)::
 
 A count above ``2**width - 1`` is sent as ``2**width - 1`` (saturated; the
 decoder flags it). Two classes at 4 bits fit in 2 bytes; eight at 8 bits in
-9. Decoders: ``midge_host.lorawan.decode`` and the TTN JavaScript formatter
-in docs/sensors.md. ``encode`` writes into a preallocated buffer.
+9. ``encode`` writes into a preallocated buffer; ``decode`` reads a payload
+back (the host's decoder is this function; the TTN JavaScript formatter in
+``midge_host.lorawan`` and docs/sensors.md mirrors it). Which labels the
+counts belong to is ``midge.labels.reported_labels``.
 """
 
 VERSION = 1
@@ -48,3 +50,33 @@ def encode(counts, width, out):
     if bits:
         out[pos] = (acc << (8 - bits)) & 0xFF
     return n
+
+
+def decode(payload):
+    """(width, counts) of a v1 payload; ValueError if it is not one."""
+    data = bytes(payload)
+    if not data:
+        raise ValueError("empty LoRaWAN payload")
+    version = data[0] >> 6
+    if version != VERSION:
+        raise ValueError("LoRaWAN payload version %d is not supported (this decoder reads v1)" % version)
+    classes = ((data[0] >> 3) & 0x07) + 1
+    width = (data[0] & 0x07) + 1
+    need = size(classes, width)
+    if len(data) != need:
+        raise ValueError("LoRaWAN v1 payload for %d counts of %d bits has %d bytes, got %d"
+                         % (classes, width, need, len(data)))
+    top = (1 << width) - 1
+    counts = []
+    acc = 0
+    bits = 0
+    pos = 1
+    for _ in range(classes):
+        while bits < width:
+            acc = (acc << 8) | data[pos]
+            pos += 1
+            bits += 8
+        bits -= width
+        counts.append((acc >> bits) & top)
+        acc &= (1 << bits) - 1
+    return width, counts

@@ -3,9 +3,10 @@ live sensors (``sample_rate``, ``channels``, ``block``, ``readinto``,
 ``dropped``, ``start``/``stop``), so a pipeline runs unchanged on a file.
 
 - ``WavReplay(source)``: a 16-bit PCM WAV (a path or an open binary file).
-- ``CsvReplay(source, sample_rate)``: one frame per line of comma-separated
-  integers (a first line that is not numbers is taken as a header); e.g. IMU
-  logs with ``ax,ay,az,gx,gy,gz``.
+- ``CsvReplay(source, sample_rate)``: a CSV recording (``midge.recording``:
+  a header, then per line an optional time column and one int16 per
+  channel), e.g. an IMU clip ``timestamp_ms,ax,ay,az,gx,gy,gz``; the time
+  column is not a channel.
 
 ``realtime=True`` paces delivery like the sensor: ``readinto`` sleeps until
 the block's last frame would have been captured (``time.ticks_us``, error
@@ -15,6 +16,7 @@ as they are asked for. At the end of the data ``readinto`` returns 0 and
 per block; CSV replay parses text and allocates per line.
 """
 
+from midge import recording
 from midge.sensors._clock import sleep_us, ticks_add, ticks_diff, ticks_us
 from midge.sensors._pcm import pcm16_to_16
 
@@ -92,33 +94,8 @@ class WavReplay(_Replay):
         self._raw = bytearray(2 * self.block)
 
     def _header(self):
-        f = self._f
-        head = f.read(12)
-        if len(head) < 12 or head[0:4] != b"RIFF" or head[8:12] != b"WAVE":
-            raise ValueError("not a WAV file (no RIFF/WAVE header)")
-        fmt = None
-        while True:
-            chunk = f.read(8)
-            if len(chunk) < 8:
-                raise ValueError("WAV file has no data chunk")
-            size = chunk[4] | (chunk[5] << 8) | (chunk[6] << 16) | (chunk[7] << 24)
-            if chunk[0:4] == b"fmt ":
-                fmt = f.read(size)
-                if size & 1:
-                    f.read(1)
-            elif chunk[0:4] == b"data":
-                break
-            else:
-                f.read(size + (size & 1))
-        if fmt is None or len(fmt) < 16:
-            raise ValueError("WAV file has no fmt chunk before its data")
-        tag = fmt[0] | (fmt[1] << 8)
-        channels = fmt[2] | (fmt[3] << 8)
-        rate = fmt[4] | (fmt[5] << 8) | (fmt[6] << 16) | (fmt[7] << 24)
-        bits = fmt[14] | (fmt[15] << 8)
-        if tag not in (1, 0xFFFE) or bits != 16:
-            raise ValueError("WAV must be 16-bit PCM, got format %d with %d bits" % (tag, bits))
-        self._data_start = f.tell()
+        rate, channels, _, size = recording.parse_wav_header(self._f)
+        self._data_start = self._f.tell()
         self._data_left = self._data_bytes = size
         return rate, channels
 
@@ -144,53 +121,34 @@ class WavReplay(_Replay):
 
 
 class CsvReplay(_Replay):
-    """CSV replay: ``channels`` integers per line, ``block`` frames per ``readinto``."""
+    """CSV replay: one frame per data line, ``block`` frames per ``readinto``."""
 
     def __init__(self, source, sample_rate, block=32, realtime=True, loop=False):
         self._f, self._owned = _open(source)
-        first = self._f.readline()
-        values = self._parse(first)
-        if values is None:
-            self._start = self._f.tell()
-            first = self._f.readline()
-            values = self._parse(first)
-        else:
-            self._start = 0
-        if not values:
-            raise ValueError("CSV has no rows of integers")
-        self._pending = values
-        super().__init__(sample_rate, len(values), block, realtime, loop)
+        self._has_time, self._names = recording.parse_csv_header(self._text(self._f.readline()))
+        self._start = self._f.tell()
+        self._line = 1
+        super().__init__(sample_rate, len(self._names), block, realtime, loop)
 
     @staticmethod
-    def _parse(line):
-        text = line.decode() if isinstance(line, bytes) else line
-        text = text.strip()
-        if not text:
-            return []
-        try:
-            return [int(v) for v in text.split(",")]
-        except ValueError:
-            return None
+    def _text(line):
+        return line.decode() if isinstance(line, bytes) else line
 
     def _rewind(self):
         self._f.seek(self._start)
-        self._pending = None
+        self._line = 1
 
     def _read(self, buf):
         ch = self.channels
         n = 0
         while n + ch <= self.block:
-            row = self._pending
-            self._pending = None
-            if row is None:
-                line = self._f.readline()
-                row = self._parse(line)
-                if row is None:
-                    raise ValueError("CSV line %r is not comma-separated integers" % (line,))
-                if not row:
-                    break
-            if len(row) != ch:
-                raise ValueError("CSV row has %d values, expected %d" % (len(row), ch))
+            line = self._text(self._f.readline())
+            if not line:
+                break
+            self._line += 1
+            if not line.strip():
+                continue
+            row = recording.parse_csv_row(line, self._has_time, self._names, self._line)[1]
             for k in range(ch):
                 buf[n + k] = row[k]
             n += ch
@@ -199,4 +157,3 @@ class CsvReplay(_Replay):
     def close(self):
         if self._owned:
             self._f.close()
-

@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from midge_host.dataset import images, imu, wav
-from midge_host.dataset.files import is_hidden, sha256_file, write_atomic
+from midge_host.files import is_hidden, sha256_file, write_atomic
 from midge_host.dataset.resample import resample
 from midge_host.errors import MidgeError
 

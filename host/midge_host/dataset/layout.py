@@ -17,7 +17,7 @@ Contract:
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from midge_host.dataset.files import is_hidden
+from midge_host.files import is_hidden
 from midge_host.errors import MidgeError
 
 SUFFIXES = {

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from midge_host.dataset.files import write_atomic
+from midge_host.files import write_atomic
 from midge_host.dataset.layout import scan
 from midge_host.errors import MidgeError
 

@@ -21,7 +21,7 @@ import string
 import tomllib
 from pathlib import Path
 
-from midge_host.dataset.files import write_atomic
+from midge_host.files import write_atomic
 from midge_host.errors import MidgeError
 from midge_host.paths import PACKAGE_DIR
 from midge_host.project import schema

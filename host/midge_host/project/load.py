@@ -31,7 +31,7 @@ from midge_host.project.schema import Invalid
 
 FILE_NAME = "midge.toml"
 TABLES = ("input", "features", "model", "model.params", "training")
-# Feature kinds each sensor can use; "image" is the camera's pass-through (pixels - 128).
+# Feature kinds each sensor can use (midge.features.KINDS).
 KINDS_BY_SENSOR = {
     "microphone": ("spectrogram", "mfe", "mfcc", "micro_speech"),
     "imu": ("motion",),
@@ -90,9 +90,13 @@ class Project:
 
     def feature_config(self):
         """The ``{"kind": ..., params}`` dict for ``midge.features.build``, with
-        sample_rate and window_ms (and motion's axes) taken from ``[input]``."""
+        sample_rate and window_ms (motion's axes, an image's width and height)
+        taken from ``[input]``."""
         config = dict(self.features)
-        if self.sensor != "camera":
+        if self.sensor == "camera":
+            config["width"] = self.input["width"]
+            config["height"] = self.input["height"]
+        else:
             config["sample_rate"] = self.input["sample_rate"]
             config["window_ms"] = self.input["window_ms"]
         if config["kind"] == "motion":
@@ -244,15 +248,11 @@ def _check_features(p):
     allowed = KINDS_BY_SENSOR[p.sensor]
     if kind not in allowed:
         raise Invalid("features.kind", f"a {p.sensor} project uses {' or '.join(allowed)}, got {kind!r}")
-    derived = {"sample_rate": "input.sample_rate", "window_ms": "input.window_ms", "axes": "input.columns"}
+    derived = {"sample_rate": "input.sample_rate", "window_ms": "input.window_ms", "axes": "input.columns",
+               "width": "input.width", "height": "input.height"}
     for key, source in derived.items():
         if key in p.features:
             raise Invalid(f"features.{key}", f"comes from {source}; remove it from [features]")
-    if kind == "image":
-        extra = sorted(set(p.features) - {"kind"})
-        if extra:
-            raise Invalid(f"features.{extra[0]}", "the image pass-through takes no parameters")
-        return
     try:
         build_features(p.feature_config())
     except ValueError as err:

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 
 PTY_PREFIX = "/dev/pts/"
 
@@ -64,9 +65,7 @@ def claim(port, pts):
             )
         port.unlink()
     os.symlink(pts, port)
-    tmp = pid_path(port).with_name(pid_path(port).name + ".tmp")
-    tmp.write_text(f"{os.getpid()}\n")
-    tmp.replace(pid_path(port))
+    write_atomic(pid_path(port), f"{os.getpid()}\n")
 
 
 def release(port, pts):

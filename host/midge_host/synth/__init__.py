@@ -28,7 +28,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from midge_host import __version__
-from midge_host.dataset.files import write_atomic
+from midge_host.files import write_atomic
 from midge_host.dataset.layout import scan
 from midge_host.errors import MidgeError
 

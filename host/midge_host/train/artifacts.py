@@ -1,37 +1,27 @@
-"""The files a trained project ships in ``build/`` (format 1, docs/artifacts.md).
+"""The files a trained project ships in ``build/`` (docs/artifacts.md).
 
 - ``model.tflite``: the int8 model; ``labels.txt``: one label per line, in
   output order.
-- ``meta.json`` (``meta(...)`` builds it, ``write_json`` writes it): name, task,
-  labels, sensor, sample_rate, channels, window_samples, stride_samples,
-  features (the complete feature config), input/output quantization,
-  smoothing (recognizer settings in int8 score units), anomaly (threshold and
-  score definition; anomaly projects only), synthetic, vectors, created,
-  midge_version.
-- ``vectors.bin`` (``write_vectors`` / ``read_vectors``): little-endian, magic
-  ``b"MGTV"``, u16 version 1, u16 count, u32 n_samples, u32 n_input, u32
-  n_output, then ``count`` records of int16[n_samples] raw window (axes
-  interleaved), int8[n_input] expected model input, int8[n_output] expected
-  TFLM output. Camera models have n_samples = 0.
+- ``meta.json`` (``meta(...)`` builds it and checks it with ``midge.meta``,
+  the schema's owner; ``write_json`` writes it).
+- ``vectors.bin`` (``write_vectors`` / ``read_vectors``: numpy views of
+  ``midge.vectors``' format).
 - ``model_card.md`` (``write_model_card``): data, metrics, sizes and board fit
   from whatever of meta.json, training.json, metrics.json and profile.json
   exists; quantize, eval and profile each rewrite it.
 """
 
 import json
-import struct
 from datetime import datetime, timezone
 
 import numpy as np
 
+from midge import meta as device_meta
+from midge import vectors
 from midge_host import __version__
-from midge_host.dataset.files import write_atomic
 from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 
-FORMAT = 1
-MAGIC = b"MGTV"
-VECTORS_VERSION = 1
-HEADER = struct.Struct("<4sHHIII")
 DETECTION_PROBABILITY = 0.6
 """Classification detection threshold as a probability (int8: round(p * 256) - 128)."""
 SUPPRESSION_MS = 1500
@@ -65,37 +55,43 @@ def _rate(project):
 
 
 def meta(project, feature_config, inp, out, threshold, synthetic):
-    """meta.json for ``project`` (``inp``/``out``: batch.Spec of the model's tensors)."""
+    """meta.json for ``project`` (``inp``/``out``: batch.Spec of the model's
+    tensors), checked by ``midge.meta.check``."""
     camera = project.sensor == "camera"
     doc = {
-        "format": FORMAT, "name": project.name, "task": project.task, "labels": list(project.labels),
-        "sensor": project.sensor, "sample_rate": _rate(project),
+        "format": device_meta.FORMAT, "name": project.name, "task": project.task,
+        "labels": list(project.labels), "sensor": project.sensor, "sample_rate": _rate(project),
         "channels": len(project.input["columns"]) if project.sensor == "imu" else 1,
         "window_samples": 0 if camera else project.window_samples,
         "stride_samples": 0 if camera else project.stride_samples,
         "features": feature_config,
         "input": {"shape": list(inp.shape), "scale": float(inp.scale), "zero_point": int(inp.zero_point)},
         "output": {"shape": list(out.shape), "scale": float(out.scale), "zero_point": int(out.zero_point)},
-        "smoothing": smoothing(project),
+        "board": project.board,
     }
     if project.task == "classification":
         doc["quiet_labels"] = list(project.quiet_labels)
+        doc["smoothing"] = smoothing(project)
     if project.task == "anomaly":
         doc["anomaly"] = {"threshold": threshold, "score": "mse_int"}
     doc.update({"synthetic": synthetic, "vectors": "vectors.bin",
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "midge_version": __version__})
-    return doc
+    try:
+        return device_meta.check(doc)
+    except ValueError as err:
+        raise MidgeError(f"the meta.json midge would write is invalid: {err}",
+                         hint="this is a bug in midge; please report it") from None
 
 
 def write_vectors(path, windows, inputs, outputs):
     """vectors.bin from int16 ``windows`` (N, n_samples; n_samples may be 0),
     int8 ``inputs`` (N, n_input) and ``outputs`` (N, n_output)."""
-    windows = np.asarray(windows, dtype="<i2").reshape(len(inputs), -1)
-    inputs = np.asarray(inputs, dtype=np.int8).reshape(len(inputs), -1)
-    outputs = np.asarray(outputs, dtype=np.int8).reshape(len(inputs), -1)
-    parts = [HEADER.pack(MAGIC, VECTORS_VERSION, len(inputs), windows.shape[1], inputs.shape[1],
-                         outputs.shape[1])]
+    count = len(inputs)
+    windows = np.asarray(windows, dtype="<i2").reshape(count, -1)
+    inputs = np.asarray(inputs, dtype=np.int8).reshape(count, -1)
+    outputs = np.asarray(outputs, dtype=np.int8).reshape(count, -1)
+    parts = [vectors.header(count, windows.shape[1], inputs.shape[1], outputs.shape[1])]
     for w, x, y in zip(windows, inputs, outputs):
         parts += [w.tobytes(), x.tobytes(), y.tobytes()]
     write_atomic(path, b"".join(parts))
@@ -104,15 +100,14 @@ def write_vectors(path, windows, inputs, outputs):
 def read_vectors(path):
     """(windows int16 (N, n_samples), inputs int8 (N, n_input), outputs int8 (N, n_output))."""
     blob = path.read_bytes()
-    if len(blob) < HEADER.size:
-        raise MidgeError(f"{path}: too short for a vectors file")
-    magic, version, count, ns, ni, no = HEADER.unpack_from(blob)
-    if magic != MAGIC or version != VECTORS_VERSION:
-        raise MidgeError(f"{path}: not a midge vectors file (magic {magic!r}, version {version})")
-    record = 2 * ns + ni + no
-    if len(blob) != HEADER.size + count * record:
-        raise MidgeError(f"{path}: {len(blob)} bytes, expected {HEADER.size + count * record}")
-    rows = np.frombuffer(blob, np.uint8, offset=HEADER.size).reshape(count, record)
+    try:
+        count, ns, ni, no = vectors.parse_header(blob, str(path))
+    except ValueError as err:
+        raise MidgeError(str(err)) from None
+    record = vectors.record_size(ns, ni, no)
+    if len(blob) != vectors.HEADER_SIZE + count * record:
+        raise MidgeError(f"{path}: {len(blob)} bytes, expected {vectors.HEADER_SIZE + count * record}")
+    rows = np.frombuffer(blob, np.uint8, offset=vectors.HEADER_SIZE).reshape(count, record)
     windows = np.ascontiguousarray(rows[:, :2 * ns]).view("<i2")
     inputs = np.ascontiguousarray(rows[:, 2 * ns:2 * ns + ni]).view(np.int8)
     outputs = np.ascontiguousarray(rows[:, 2 * ns + ni:]).view(np.int8)

@@ -35,7 +35,7 @@ import numpy as np
 
 from midge_host import __version__
 from midge_host.dataset import images, imu, wav
-from midge_host.dataset.files import sha256_file, write_atomic
+from midge_host.files import sha256_file, write_atomic
 from midge_host.dataset.split import make_split, write_split
 from midge_host.errors import MidgeError
 from midge_host.features import extract, extractor
@@ -91,8 +91,7 @@ def input_shape(project):
 
 def base_config(project):
     """The project's complete feature config (``fx.config``), without an int8 map."""
-    config = project.feature_config()
-    return config if config["kind"] == "image" else extractor(config).config
+    return extractor(project.feature_config()).config
 
 
 def int8_map(raw):
@@ -161,13 +160,6 @@ def features(project, paths, config, progress=None):
     shape = input_shape(project)
     spec = config.get("int8_map")
     config = {k: v for k, v in config.items() if k != "int8_map"}
-    if config["kind"] == "image":
-        out = np.zeros((len(paths),) + shape, np.int8)
-        for i, path in enumerate(paths):
-            out[i, ..., 0] = (read_window(project, path).astype(np.int16) - 128).astype(np.int8)
-            if progress:
-                progress(1)
-        return out
     file = _cache_file(project, config)
     cached = {}
     if file.is_file():

@@ -76,7 +76,7 @@ def evaluate(project, say=print, progress=None):
     x = test.x
     (tflm_out,) = run_engine("tflm", path, [x.reshape((len(x),) + inp.shape)], [out])
     windows = [data.read_window(project, f) for f in test.files]
-    dev_features, dev_out = run_device(path, meta["features"], windows, progress)
+    dev_features, dev_out = run_device(path, build / "meta.json", windows, progress)
     device_check(project, test, x, dev_features, tflm_out, dev_out)
     if project.task == "anomaly":
         engines = _anomaly(project, record, meta, model, test, tflm_out, dev_features, dev_out, build)

@@ -29,7 +29,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from midge_host import __version__
-from midge_host.dataset.files import write_atomic
+from midge_host.files import write_atomic
 from midge_host.errors import MidgeError
 from midge_host.train import data, plots, zoo
 from midge_host.train.scores import float_scores

@@ -1,4 +1,4 @@
-"""File writes that never leave a half-written file, and content hashes.
+"""The host's one atomic file write, and content hashes.
 
 Contract:
 

@@ -1,0 +1,60 @@
+"""The app's one decision interface: a model result per window in, a
+decision out, with the label semantics of ``midge.labels`` applied here and
+nowhere else.
+
+    d = Decider(meta)                 # meta: a checked midge.meta dict
+    if d.update(value, t_ms):         # value: int8 scores, or the anomaly score
+        report(d.index, d.label, d.score)
+    d.index, d.label, d.score         # the current decision, reported or quiet
+
+- Classification: ``midge.recognize.RecognizeCommands`` with
+  ``midge.meta.smoothing(meta)`` (``detection_threshold`` in int8 score
+  units, so +128 for the recognizer's 0..255 averages). ``update`` is True
+  for a new command whose label is reported (not in ``quiet_labels``); a
+  quiet label still becomes the previous command, so it ends the suppression
+  of the label before it. ``score`` is the averaged score, 0..255.
+- Anomaly: ``midge.recognize.Threshold`` on the ``mse_int`` score with
+  meta's ``anomaly`` threshold, hysteresis and count. The decisions are
+  ``midge.labels.ANOMALY_LABELS``: "anomaly" (index 1) while the threshold is
+  on, else "normal"; ``update`` is True when it turns on; ``score`` is the
+  last score.
+
+``labels`` holds the decision names (``midge.labels.decision_labels``);
+``reported`` the flags. ``update`` allocates nothing.
+"""
+
+from midge import labels as _labels
+from midge import meta as _meta
+
+
+class Decider:
+    def __init__(self, meta):
+        self.labels = _labels.decision_labels(meta)
+        self.reported = _labels.reported(meta)
+        self.anomaly = meta["task"] == "anomaly"
+        if self.anomaly:
+            from midge.recognize import Threshold
+            a = meta["anomaly"]
+            self._rule = Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
+        else:
+            from midge.recognize import RecognizeCommands
+            sm = _meta.smoothing(meta)
+            self._rule = RecognizeCommands(self.labels, sm["average_window_ms"], sm["detection_threshold"] + 128,
+                                           sm["suppression_ms"], sm["minimum_count"])
+        self.index = 0
+        self.label = self.labels[0]
+        self.score = 0
+
+    def update(self, value, t_ms):
+        """Decide on one window's result at stream time ``t_ms``; True for a new reported detection."""
+        rule = self._rule
+        if self.anomaly:
+            new = rule.update(value)
+            self.index = 1 if rule.active else 0
+            self.score = value
+        else:
+            new = rule.process(value, t_ms)
+            self.index = rule.index
+            self.score = rule.score
+        self.label = self.labels[self.index]
+        return new and self.reported[self.index] == 1

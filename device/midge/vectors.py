@@ -1,0 +1,78 @@
+"""vectors.bin: the test vectors `midge verify` replays on a board. This module
+owns the format; the trainer writes it with ``header``/``record_size`` and
+the board reads it with ``Reader``.
+
+Little-endian: ``b"MGTV"``, u16 version (1), u16 count, u32 n_samples (raw
+window values: window_samples * channels; 0 for camera models), u32 n_input
+(model input bytes), u32 n_output (model output bytes), then ``count``
+records of int16[n_samples] raw window (channels interleaved), int8[n_input]
+expected model input and int8[n_output] expected model output (TFLM's).
+
+    with open("vectors.bin", "rb") as f:
+        vec = Reader(f, "vectors.bin")
+        raw = array("h", bytearray(2 * vec.n_samples)); x = bytearray(vec.n_input); y = bytearray(vec.n_output)
+        for i in range(vec.count):
+            vec.readinto(raw, x, y)
+"""
+
+MAGIC = b"MGTV"
+VERSION = 1
+HEADER_SIZE = 20
+
+
+def _put(buf, at, value, n):
+    for k in range(n):
+        buf[at + k] = (value >> (8 * k)) & 0xFF
+
+
+def _get(buf, at, n):
+    v = 0
+    for k in range(n):
+        v |= buf[at + k] << (8 * k)
+    return v
+
+
+def header(count, n_samples, n_input, n_output):
+    """The 20 header bytes."""
+    if not 0 <= count <= 0xFFFF:
+        raise ValueError("vectors.bin holds at most 65535 vectors, got %d" % count)
+    h = bytearray(HEADER_SIZE)
+    h[0:4] = MAGIC
+    _put(h, 4, VERSION, 2)
+    _put(h, 6, count, 2)
+    _put(h, 8, n_samples, 4)
+    _put(h, 12, n_input, 4)
+    _put(h, 16, n_output, 4)
+    return bytes(h)
+
+
+def parse_header(head, name="vectors.bin"):
+    """(count, n_samples, n_input, n_output) from the header bytes, or ValueError."""
+    if len(head) < HEADER_SIZE or bytes(head[0:4]) != MAGIC:
+        raise ValueError("%s is not a midge vectors file (no MGTV header)" % name)
+    if _get(head, 4, 2) != VERSION:
+        raise ValueError("%s is vectors version %d; this midge reads version %d" % (name, _get(head, 4, 2), VERSION))
+    return _get(head, 6, 2), _get(head, 8, 4), _get(head, 12, 4), _get(head, 16, 4)
+
+
+def record_size(n_samples, n_input, n_output):
+    """Bytes per record."""
+    return 2 * n_samples + n_input + n_output
+
+
+class Reader:
+    """Reads the records of an open vectors file one at a time, into buffers the caller owns."""
+
+    def __init__(self, f, name="vectors.bin"):
+        self._f = f
+        self.name = name
+        self.count, self.n_samples, self.n_input, self.n_output = parse_header(f.read(HEADER_SIZE), name)
+        self._at = 0
+
+    def readinto(self, raw, want_in, want_out):
+        """Fill ``raw`` (2 * n_samples bytes), ``want_in`` and ``want_out`` with the next record."""
+        f = self._f
+        if (f.readinto(raw) != 2 * self.n_samples or f.readinto(want_in) != self.n_input
+                or f.readinto(want_out) != self.n_output):
+            raise ValueError("%s is truncated at vector %d of %d" % (self.name, self._at, self.count))
+        self._at += 1
