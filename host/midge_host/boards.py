@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from midge_host.errors import MidgeError
-from midge_host.paths import boards_dir
+from midge_host.paths import boards_dir, device_dir
 
 PORTS = ("esp32", "rp2", "stm32", "mimxrt", "nrf", "unix")
 # Every value `mpy-cross -march=` accepts (mpy-cross 1.29).
@@ -115,6 +115,9 @@ class Board:
     psram_bytes: int
     mpy_arch: str
     engine: str | None
+    platform: str | None
+    glue: str | None
+    wiring: dict | None
     sensors: Sensors
     notes: tuple
     source: tuple
@@ -211,6 +214,23 @@ def _resolution(value, where):
     return tuple(value)
 
 
+def _glue(value, where):
+    _text(value, where)
+    if not (device_dir() / "midge" / "boards" / f"{value}.py").is_file():
+        raise _Invalid(where, f"no glue module midge.boards.{value} (device/midge/boards/{value}.py)")
+    return value
+
+
+def _wiring(value, where):
+    if not isinstance(value, dict):
+        raise _Invalid(where, f"must be an object of sensor kinds, got {value!r}")
+    for kind, params in value.items():
+        if kind not in ("microphone", "imu"):
+            raise _Invalid(f"{where}.{kind}", "unknown sensor kind (microphone or imu)")
+        _pins(params, f"{where}.{kind}")
+    return dict(value)
+
+
 def _record(fields, optional=(), build=dict):
     """A JSON object with exactly ``fields`` (name -> validator) plus ``optional`` ones."""
     def check(value, where):
@@ -274,6 +294,7 @@ _BOARD = _record({
     "heap_basis": _one_of(HEAP_BASES), "ram_bytes": _integer(1),
     "flash_bytes": _integer(0), "psram_bytes": _integer(0),
     "mpy_arch": _one_of(MPY_ARCHS), "engine": _nullable(_text),
+    "platform": _nullable(_text), "glue": _nullable(_glue), "wiring": _nullable(_wiring),
     "sensors": _SENSORS, "notes": _list_of(_text),
     "source": _list_of(_SOURCE, non_empty=True)}, build=Board)
 

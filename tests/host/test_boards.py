@@ -23,7 +23,8 @@ TOP_KEYS = {
     "name": str, "title": str, "port": str, "firmware": str, "firmware_board": (str, type(None)),
     "mcu": str, "core": str, "clock_hz": (int, type(None)), "heap_bytes": int, "heap_basis": str,
     "ram_bytes": int, "flash_bytes": int, "psram_bytes": int, "mpy_arch": str,
-    "engine": (str, type(None)), "sensors": dict, "notes": list, "source": list,
+    "engine": (str, type(None)), "platform": (str, type(None)), "glue": (str, type(None)),
+    "wiring": (dict, type(None)), "sensors": dict, "notes": list, "source": list,
 }
 # MP_NATIVE_ARCH_* numbering in py/persistentcode.h; an .mpy header's third byte holds it << 2.
 NATIVE_ARCH_CODE = {"x86": 1, "x64": 2, "armv6": 3, "armv6m": 4, "armv7m": 5, "armv7em": 6,

@@ -1,15 +1,19 @@
 """`midge collect --format ei-forwarder` end to end: the emulated board's main.py
 prints Edge-Impulse-data-forwarder lines (comma-separated integers, one line
-per sample) at a fixed rate; the host records them into the project as CSV,
-and malformed lines are counted, reported, and fail the command."""
+per sample) at a fixed rate; the host keeps the capture in the project's CSV
+format and imports it into data/<label>/ (what `stats` and `train` read), and
+malformed lines are counted, reported, and fail the command."""
 
 import time
 
 import pytest
 import serial
 
+from midge_host import recordings
 from midge_host.cli import main
+from midge_host.dataset.stats import compute
 from midge_host.deploy.collect import receive_forwarder
+from midge_host.project import create_project, load_project
 from midge_host.sim import SimBoard
 
 pytestmark = pytest.mark.slow
@@ -41,16 +45,17 @@ def _run_printer(sim, glitches):
     time.sleep(0.3)
 
 
-def _rows(csv_path):
-    lines = csv_path.read_text().splitlines()
-    assert lines[0] == f"# sample_rate={RATE}" and lines[1] == "ch0,ch1,ch2"
-    return [[int(v) for v in line.split(",")] for line in lines[2:]]
+def _rows(project):
+    (path,) = (project / "captures").glob("*__wave.csv")
+    rec = recordings.read(path)
+    assert rec.names == ["ax", "ay", "az"] and rec.rate == pytest.approx(RATE)
+    return rec.samples.tolist()
 
 
 @pytest.fixture
 def project(tmp_path):
     folder = tmp_path / "proj"
-    folder.mkdir()
+    create_project(folder, "motion", ["input.columns=ax,ay,az"])
     return folder
 
 
@@ -61,13 +66,19 @@ def test_forwarder_lines_are_saved_as_csv_without_gaps(project, tmp_path, capsys
                      "--format", "ei-forwarder", "--rate", str(RATE), "--seconds", "3"])
     err = capsys.readouterr().err
     assert code == 0, err
-    (path,) = (project / "data/wave").glob("wave.*.csv")
-    rows = _rows(path)
+    rows = _rows(project)
     assert 0.75 * 3 * RATE <= len(rows) <= 1.25 * 3 * RATE, (len(rows), err)
     first = rows[0][2] // 2
     assert rows == [[(n % 1000) - 500, -3 * n, 2 * n] for n in range(first, first + len(rows))]
     assert f"saved {len(rows)} frames x 3 ch at {RATE} Hz" in err
+    windows = sorted((project / "data/wave").glob("*.csv"))
+    assert len(windows) == (len(rows) - 200) // 50 + 1  # 2 s windows every 0.5 s, as `data import` cuts
+    assert recordings.read(windows[1]).samples.tolist() == rows[50:250]
     assert not list(project.rglob("*.tmp"))
+    stats = compute(load_project(project))
+    # one recording is one group: the split needs more, but nothing is wrong with the files
+    assert [w.split(":")[0] for w in stats.warnings] == [
+        "empty classes", "classes with fewer than 3 groups (recordings) cannot be split"], stats.warnings
 
 
 def test_malformed_lines_are_counted_reported_and_fail(project, tmp_path, capsys):
@@ -77,8 +88,7 @@ def test_malformed_lines_are_counted_reported_and_fail(project, tmp_path, capsys
                      "--format", "ei-forwarder", "--rate", str(RATE), "--seconds", "3"])
     err = " ".join(capsys.readouterr().err.split())
     assert code == 1, err
-    (path,) = (project / "data/wave").glob("wave.*.csv")
-    rows = _rows(path)
+    rows = _rows(project)
     first = rows[0][2] // 2
     assert rows == [[(n % 1000) - 500, -3 * n, 2 * n] for n in range(first, first + len(rows))]
     glitches = sum(1 for n in range(first, first + len(rows) + 1) if n % 50 == 25)

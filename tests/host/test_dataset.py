@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from midge_host import cli
+from midge_host import recordings
 from midge_host.dataset import importer, split, stats, wav
 from midge_host.dataset.layout import group_of, scan
 from midge_host.dataset.resample import resample
@@ -100,8 +101,9 @@ def test_import_44k1_stereo_resampled_and_mixed_down(mosquito, tmp_path, capsys)
     code, out, err = run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "src")
     assert code == 0, err
     assert "resampled 44100 Hz to 16000 Hz" in err and "mixed 2 channels down to mono" in err
-    meta, samples = wav.read_int16(mosquito.data_dir / "aedes_aegypti" / "a1.wav")
-    assert (meta.rate, meta.channels, len(samples)) == (16000, 1, 16000)
+    rec = recordings.read(mosquito.data_dir / "aedes_aegypti" / "a1.wav")
+    samples = rec.samples[:, 0]
+    assert (rec.rate, rec.samples.shape[1], len(samples)) == (16000, 1, 16000)
     spectrum = np.abs(np.fft.rfft(samples))
     assert abs(np.argmax(spectrum) - 550) <= 1  # 1 Hz bins
     assert (tmp_path / "src" / "aedes_aegypti" / "a1.wav").is_file(), "sources are copied, never moved"
@@ -119,7 +121,7 @@ def test_import_8bit_24bit_and_float_wav(mosquito, tmp_path, kind):
         write_float(src, x, 16000)
     report = importer.import_sources(mosquito, [src], importer.Options(label="other"))
     assert any("to 16-bit PCM" in message for message in report.warnings)
-    _, samples = wav.read_int16(mosquito.data_dir / "other" / f"{kind}.wav")
+    samples = recordings.read(mosquito.data_dir / "other" / f"{kind}.wav").samples[:, 0]
     tolerance = 300 if kind == "8-bit" else 1
     assert np.max(np.abs(samples - x * 32768)) <= tolerance
 
@@ -129,7 +131,7 @@ def test_import_16bit_mono_at_rate_is_bit_exact(mosquito, tmp_path):
     write_pcm(tmp_path / "x.wav", samples, 16000)
     report = importer.import_sources(mosquito, [tmp_path / "x.wav"], importer.Options(label="other"))
     assert not report.warnings
-    _, back = wav.read_int16(mosquito.data_dir / "other" / "x.wav")
+    back = recordings.read(mosquito.data_dir / "other" / "x.wav").samples[:, 0]
     assert np.array_equal(back, samples)
 
 
@@ -163,7 +165,7 @@ def test_import_is_resumable_and_never_overwrites(mosquito, tmp_path, capsys):
     write_pcm(tmp_path / "src2" / "r0.wav", np.full(16000, 9, np.int16), 16000)
     importer.import_sources(mosquito, [tmp_path / "src2" / "r0.wav"], importer.Options(label="other"))
     assert files(mosquito, "other") == ["r0-2.wav", "r0.wav", "r1.wav", "r2.wav"]
-    assert wav.read_int16(mosquito.data_dir / "other" / "r0.wav")[1][0] == 0
+    assert recordings.read(mosquito.data_dir / "other" / "r0.wav").samples[0, 0] == 0
     # an identical file under another label is skipped with a warning (no leak across classes)
     report = importer.import_sources(mosquito, [tmp_path / "src" / "other" / "r1.wav"],
                                      importer.Options(label="background"))
@@ -218,8 +220,8 @@ def test_ei_json_audio(mosquito, tmp_path):
                        "values": [int(v) for v in tone(500, 1, 16000, 0.3) * 32767]}}
     (tmp_path / "clip.json").write_text(json.dumps(doc))
     importer.import_sources(mosquito, [tmp_path / "clip.json"], importer.Options(label="other"))
-    meta, samples = wav.read_int16(mosquito.data_dir / "other" / "clip.wav")
-    assert meta.rate == 16000 and len(samples) == 16000
+    rec = recordings.read(mosquito.data_dir / "other" / "clip.wav")
+    assert rec.rate == 16000 and len(rec.samples) == 16000
 
 
 # -- import: IMU ----------------------------------------------------------------

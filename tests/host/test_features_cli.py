@@ -1,4 +1,4 @@
-"""`midge features` and `midge plot`, and midge_host.audio's input checks: every
+"""`midge features` and `midge plot`, and midge_host.recordings' input checks: every
 bad recording is a `midge:` error naming the file and the problem, with a hint."""
 
 import json
@@ -8,7 +8,7 @@ import wave
 import numpy as np
 import pytest
 
-from midge_host import audio, cli
+from midge_host import cli, recordings
 from midge_host.errors import MidgeError
 from midge_host.features import extract
 
@@ -78,19 +78,19 @@ def test_bad_csvs_are_clear_errors(name, text, message, tmp_path):
     path = tmp_path / f"{name}.csv"
     path.write_text(text)
     with pytest.raises(MidgeError) as err:
-        audio.read_input(path, 100, 3, 1)
+        recordings.read_input(path, 100, 3, 1)
     assert str(err.value).startswith(f"{path}: ") and message in str(err.value)
 
 
 def test_other_file_types_and_missing_paths(tmp_path):
     (tmp_path / "a.mp3").write_bytes(b"ID3")
     with pytest.raises(MidgeError, match="unsupported file type .mp3"):
-        audio.read_input(tmp_path / "a.mp3", 16000, 1, 1)
+        recordings.read_input(tmp_path / "a.mp3", 16000, 1, 1)
     with pytest.raises(MidgeError, match="no such file or folder"):
-        audio.collect_inputs([tmp_path / "nope.wav"])
+        recordings.collect_inputs([tmp_path / "nope.wav"])
     (tmp_path / "empty").mkdir()
     with pytest.raises(MidgeError, match="no .wav or .csv files in this folder"):
-        audio.collect_inputs([tmp_path / "empty"])
+        recordings.collect_inputs([tmp_path / "empty"])
 
 
 def test_features_writes_an_npz_from_files_and_folders(tone, tmp_path, capsys):
@@ -110,7 +110,7 @@ def test_features_writes_an_npz_from_files_and_folders(tone, tmp_path, capsys):
     assert list(data["files"]) == [str(tone), str(folder / "a.wav"), str(folder / "b.wav")]
     saved = json.loads(str(data["config"]))
     assert saved["kind"] == "mfe" and saved["num_filters"] == 32 and saved["fft_length"] == 256
-    assert np.array_equal(data["features"][0], extract(saved, [audio.read_wav(tone, 16000)])[0])
+    assert np.array_equal(data["features"][0], extract(saved, [recordings.read(tone).samples[:, 0]])[0])
 
 
 @pytest.mark.parametrize("engine", ["micropython", "host"])
@@ -190,8 +190,10 @@ def test_plot_config_kind_must_match(tone, tmp_path, capsys):
 
 
 def test_imu_csv_with_the_dataset_header_drops_its_time_column(tmp_path):
-    from midge_host.audio import read_csv
+    from midge_host.recordings import read
 
     path = tmp_path / "lift.csv"
     path.write_text("timestamp_ms,ax,ay,az,gx,gy,gz\n0,1,2,3,4,5,6\n10,7,8,9,10,11,12\n")
-    assert read_csv(path).tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]
+    rec = read(path)
+    assert rec.samples.tolist() == [[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]]
+    assert rec.names == ["ax", "ay", "az", "gx", "gy", "gz"] and rec.rate == 100

@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from midge_host import cli
-from midge_host.dataset import imu, split, wav
+from midge_host import recordings
+from midge_host.dataset import imu, split
 from midge_host.dataset.layout import scan
 from midge_host.errors import MidgeError
 from midge_host.project import TEMPLATES, create_project
@@ -56,8 +57,8 @@ def test_classes_counts_and_formats(made, template):
             assert "__" in sample.path.name and sample.group == sample.path.name.split("__")[0]
     sample = by_label[project.labels[-1]][0].path
     if project.sensor == "microphone":
-        meta, samples = wav.read_int16(sample)
-        assert (meta.rate, len(samples)) == (project.sample_rate, project.window_samples)
+        rec = recordings.read(sample)
+        assert (rec.rate, len(rec.samples)) == (project.sample_rate, project.window_samples)
     elif project.sensor == "imu":
         trace = imu.read(sample, project.input["columns"])
         assert trace.values.shape == (project.window_samples, len(project.input["columns"]))
@@ -89,7 +90,7 @@ def test_synthetic_sets_split_by_group(made, template):
 
 
 def _dominant(path, lo=140, hi=760):
-    _, x = wav.read_int16(path)
+    x = recordings.read(path).samples[:, 0]
     spectrum = np.abs(np.fft.rfft(x.astype(np.float64)))
     freqs = np.fft.rfftfreq(len(x), 1 / 16000)
     band = (freqs >= lo) & (freqs <= hi)
@@ -114,7 +115,7 @@ def test_keywords_are_speech_over_noise(made):
     by_label = scan(project).by_label(project.labels)
 
     def contrast(path):  # loudest 50 ms frame over the median frame, in dB
-        _, x = wav.read_int16(path)
+        x = recordings.read(path).samples[:, 0]
         frames = x[:len(x) // 800 * 800].astype(np.float64).reshape(-1, 800)
         energy = np.mean(frames ** 2, axis=1) + 1e-9
         return 10 * np.log10(energy.max() / np.median(energy))
@@ -175,7 +176,7 @@ def test_rain_gets_louder_and_denser_with_intensity(made):
     project = made("rainfall")
 
     def above_500hz(path):  # where wind and traffic are weak and drops ring
-        _, x = wav.read_int16(path)
+        x = recordings.read(path).samples[:, 0]
         spectrum = np.fft.rfft(x / 32768.0)
         spectrum[np.fft.rfftfreq(len(x), 1 / project.sample_rate) < 500] = 0
         return np.fft.irfft(spectrum, len(x))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from midge_host.cli import main
-from midge_host.dataset import wav
+from midge_host import recordings
 from midge_host.errors import MidgeError
 from midge_host.project import create_project, load_project
 from midge_host.synth import synthesize
@@ -45,7 +45,7 @@ def test_unreadable_wav(tmp_path):
 def test_mixed_sample_rates(tmp_path):
     project = _project(tmp_path, "mosquito", count=12)
     odd = sorted((project.data_dir / "other").iterdir())[0]
-    odd.write_bytes(wav.encode(np.zeros(8000, np.int16), 8000))
+    odd.write_bytes(recordings.encode_wav(np.zeros(8000, np.int16), 8000))
     with pytest.raises(MidgeError, match="mixed sample rates"):
         data.features(project, [odd], data.base_config(project))
 

@@ -12,7 +12,10 @@ calls what it needs; each function takes the params dict from midge.json:
   ``lorawan_modem(params) -> object with send(payload)`` where the board has them.
 
 A glue module without a function raises ValueError from ``require``, naming
-the board and what is missing.
+the board and what is missing. Sensor pins come from midge.json (`midge deploy`
+writes them from the board profile: its sensors' pins, or its ``wiring`` for
+sensors a user wires); glue keeps no pin numbers of its own, and ``pin``
+raises ValueError naming a missing one.
 """
 
 
@@ -21,8 +24,16 @@ def load(name):
     try:
         return __import__("midge.boards." + name, None, None, ["sensor"])
     except ImportError as err:
-        raise ValueError("no board glue midge.boards.%s (%s); boards with glue: sim, "
-                         "xiao_esp32s3_sense, pico, pico_w, openmv" % (name, err))
+        raise ValueError("no board glue midge.boards.%s (%s)" % (name, err))
+
+
+def pin(params, key, what):
+    """``params[key]``: a pin of midge.json's sensor section, or ValueError naming it."""
+    value = params.get(key)
+    if value is None:
+        raise ValueError("midge.json sensor.%s (%s) is not set: `midge deploy` takes it from the board "
+                         "profile, or give it with --config" % (key, what))
+    return value
 
 
 def require(glue, name, what):

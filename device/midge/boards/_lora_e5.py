@@ -53,3 +53,13 @@ class LoraE5:
         end = 11 + 2 * n
         line[end:end + 3] = b'"\r\n'
         self._command(bytes(line[:end + 3]), b"Done")
+
+
+def on_uart(uart_id, params, tx, rx):
+    """A joined modem on UART ``uart_id``: pins ``params["tx"]``/``["rx"]`` (else
+    ``tx``/``rx``, the board's default wiring), LoRaWAN port ``params["port"]`` (8)."""
+    from machine import UART, Pin
+    modem = LoraE5(UART(uart_id, 9600, tx=Pin(params.get("tx", tx)), rx=Pin(params.get("rx", rx))),
+                   port=params.get("port", 8))
+    modem.join()
+    return modem

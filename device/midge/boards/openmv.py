@@ -8,6 +8,8 @@ OpenMV firmware.
   ``machine.WDT``; ``sleep``: ``machine.lightsleep``.
 """
 
+from midge.boards._mcu import sleep, watchdog  # noqa: F401  (re-exported glue)
+
 
 def sensor(params):
     import audio
@@ -32,13 +34,3 @@ class _Led:
 def led(params):
     from machine import LED
     return _Led(LED(params.get("name", "LED_BLUE")))
-
-
-def watchdog(timeout_ms):
-    from machine import WDT
-    return WDT(timeout=timeout_ms)
-
-
-def sleep(ms):
-    import machine
-    machine.lightsleep(ms)

@@ -1,16 +1,18 @@
 """Glue for the Raspberry Pi Pico, Pico W and Pico 2 (MicroPython rp2).
 
-- microphone: an I2S MEMS mic (INMP441, ICS-43434) on I2S 0; params ``sck``
-  (16), ``ws`` (17; must be sck + 1 on rp2), ``sd`` (18), ``rate`` (16000),
-  ``bits`` (32), ``shift`` (16), ``ibuf`` (8192);
-- imu: an I2C IMU with ``"imu": "lsm6dsox" | "mpu6050"``, ``i2c`` (0),
-  ``sda`` (4), ``scl`` (5), ``address``, ``rate``;
+- microphone: an I2S MEMS mic (INMP441, ICS-43434) on I2S 0; pins ``sck``,
+  ``ws`` (must be sck + 1 on rp2), ``sd`` (the profile's ``wiring``: 16, 17,
+  18); params ``rate`` (16000), ``bits`` (32), ``shift`` (16), ``ibuf`` (8192);
+- imu: an I2C IMU with ``"imu": "lsm6dsox" | "mpu6050"``, ``i2c`` (0), pins
+  ``sda``, ``scl`` (wiring: 4, 5), ``address``, ``rate``;
 - led: ``"LED"`` (the on-board LED, also on the Pico W) or ``pin``;
   ``watchdog``: ``machine.WDT`` (at most 8388 ms on rp2); ``sleep``:
   ``machine.lightsleep``; ``mqtt_client`` on the Pico W;
   ``lorawan_modem``: a LoRa-E5 on UART 0 (``tx`` 0, ``rx`` 1, ``port`` 8).
 """
 
+from midge.boards import pin
+from midge.boards._mcu import sleep, watchdog  # noqa: F401  (re-exported glue)
 from midge.boards._net import mqtt_client  # noqa: F401  (re-exported glue)
 
 
@@ -18,7 +20,8 @@ def sensor(params):
     from machine import I2C, I2S, Pin
     imu = params.get("imu")
     if imu:
-        i2c = I2C(params.get("i2c", 0), sda=Pin(params.get("sda", 4)), scl=Pin(params.get("scl", 5)), freq=400000)
+        i2c = I2C(params.get("i2c", 0), sda=Pin(pin(params, "sda", "I2C data")),
+                  scl=Pin(pin(params, "scl", "I2C clock")), freq=400000)
         if imu == "mpu6050":
             from midge.sensors.mpu6050 import MPU6050
             return MPU6050(i2c, address=params.get("address", 0x68), rate=params.get("rate", 100))
@@ -27,8 +30,9 @@ def sensor(params):
     from midge.sensors.i2s_mic import I2SMic
     rate = params.get("rate", 16000)
     bits = params.get("bits", 32)
-    i2s = I2S(0, sck=Pin(params.get("sck", 16)), ws=Pin(params.get("ws", 17)), sd=Pin(params.get("sd", 18)),
-              mode=I2S.RX, bits=bits, format=I2S.MONO, rate=rate, ibuf=params.get("ibuf", 8192))
+    i2s = I2S(0, sck=Pin(pin(params, "sck", "I2S clock")), ws=Pin(pin(params, "ws", "I2S word select")),
+              sd=Pin(pin(params, "sd", "I2S data")), mode=I2S.RX, bits=bits, format=I2S.MONO, rate=rate,
+              ibuf=params.get("ibuf", 8192))
     return I2SMic(i2s, rate=rate, bits=bits, shift=params.get("shift", 16))
 
 
@@ -37,20 +41,6 @@ def led(params):
     return Pin(params.get("pin", "LED"), Pin.OUT)
 
 
-def watchdog(timeout_ms):
-    from machine import WDT
-    return WDT(timeout=timeout_ms)
-
-
-def sleep(ms):
-    import machine
-    machine.lightsleep(ms)
-
-
 def lorawan_modem(params):
-    from machine import UART, Pin
-    from midge.boards._lora_e5 import LoraE5
-    modem = LoraE5(UART(0, 9600, tx=Pin(params.get("tx", 0)), rx=Pin(params.get("rx", 1))),
-                   port=params.get("port", 8))
-    modem.join()
-    return modem
+    from midge.boards._lora_e5 import on_uart
+    return on_uart(0, params, 0, 1)

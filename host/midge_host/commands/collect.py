@@ -1,7 +1,8 @@
 """`midge collect DIR --port P --label L --seconds S [--format midge|ei-forwarder --rate HZ]`.
 
-Records raw sensor data from a board into DIR/data/L/ (WAV for audio, CSV for IMUs),
-written atomically. `midge` format: the board streams frames with sequence numbers
+Records raw sensor data from a board: the capture is kept in DIR/captures/ (WAV for
+audio, CSV of the project's IMU columns), then imported into DIR/data/L/ as `midge data
+import` does (cut into windows), so `stats` and `train` take it as it is. `midge` format: the board streams frames with sequence numbers
 and CRC16 (device/midge/stream.py), so every lost or corrupt frame is counted and
 reported. `ei-forwarder`: any board printing one line of comma-separated numbers per
 sample at --rate Hz (as for Edge Impulse's data forwarder). Exit 1 if anything was lost.
@@ -67,14 +68,15 @@ def _midge_lines(port, transport, root, seconds):
 
 
 def handler(args):
-    import re
-
     from rich.console import Console
 
     from midge_host.deploy.collect import receive, receive_forwarder, save
+    from midge_host.project import load_project
 
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", args.label):
-        raise MidgeError(f"label {args.label!r} must be letters, digits, '_', '-' or '.'")
+    project = load_project(args.project)
+    if args.label not in project.labels:
+        raise MidgeError(f"label {args.label!r} is not one of the project's labels ({', '.join(project.labels)})",
+                         hint=f"add it to labels in {project.path} first")
     console = Console(stderr=True)
     with console.status(f"recording {args.seconds:g} s of '{args.label}' from {args.port}"):
         if args.format == "ei-forwarder":
@@ -85,9 +87,12 @@ def handler(args):
             cap = receive(_midge_lines(args.port, args.transport, args.root, args.seconds))
     if not cap.frames_received:
         raise MidgeError("no samples received", hint="is midge deployed (`midge deploy`) and the sensor wired?")
-    path = save(cap, args.project, args.label, args.rate)
+    path, report = save(cap, project, args.label, args.rate)
     console.print(f"saved {cap.frames_received} frames x {cap.channels} ch at "
-                  f"{args.rate or cap.sample_rate} Hz to {path}", highlight=False)
+                  f"{args.rate or cap.sample_rate} Hz to {path}; {report.written} file(s) in "
+                  f"{project.data_dir / args.label}", highlight=False)
+    for message in report.warnings:
+        console.print(f"[yellow]{message}", highlight=False)
     if args.format == "ei-forwarder":
         seen = cap.frames_received + cap.bad_lines
         if abs(seen - args.rate * args.seconds) > 0.2 * args.rate * args.seconds:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from midge_host import audio
+from midge_host import recordings
 from midge_host.errors import MidgeError
 from midge_host.features import ENGINES, extract, extractor
 
@@ -60,9 +60,7 @@ def load_config(path):
 def read_clips(fx, files):
     """One interleaved int16 window source per file; prints a note for longer files."""
     rate = fx.config["sample_rate"]
-    channels = getattr(fx, "axes", 1)
-    frames = fx.window_samples // channels
-    clips = [audio.read_input(f, rate, channels, frames) for f in files]
+    clips = [recordings.read_input(f, rate, fx.channels, fx.window_frames) for f in files]
     longer = sum(len(c) > fx.window_samples for c in clips)
     if longer:
         print(f"midge: note: {longer} of {len(clips)} files are longer than one window; "
@@ -80,7 +78,7 @@ def handler(args):
     if not paths:
         raise MidgeError("no input files given", hint="midge features CONFIG.json INPUT... --out FEATURES.npz")
     fx = extractor(config)
-    files = audio.collect_inputs(paths)
+    files = recordings.collect_inputs(paths)
     features = extract(fx.config, read_clips(fx, files), engine=args.engine)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

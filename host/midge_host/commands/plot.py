@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from midge_host import audio
+from midge_host import recordings
 from midge_host.commands.features import load_config, read_clips
 from midge_host.errors import MidgeError
 from midge_host.features import extract, extractor
@@ -48,7 +48,7 @@ def handler(args):
         if config["kind"] != args.kind:
             raise MidgeError(f"{args.config}: a {config['kind']!r} config, not {args.kind!r}")
         fx = extractor(config)
-        features = extract(fx.config, read_clips(fx, audio.collect_inputs([args.file])))[0]
+        features = extract(fx.config, read_clips(fx, recordings.collect_inputs([args.file])))[0]
         config, name = fx.config, args.file
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,7 @@ def handler(args):
     heap = board_heap_bytes(args.board)
     flash = Path(args.flash_dir) if args.flash_dir else default_flash_dir(args.board, port)
     machine = "midge sim" if args.board == DEFAULT_BOARD else f"midge sim of {args.board}"
-    bridge = Bridge(port, flash, heap, machine=f"{machine} with unix port")
+    bridge = Bridge(port, flash, heap, machine=f"{machine} with unix port", board=args.board)
 
     def ready():
         print(f"midge sim: board {args.board} on {port} ({bridge.pts}), flash {flash}, "

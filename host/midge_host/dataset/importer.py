@@ -40,6 +40,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from midge_host import recordings
 from midge_host.dataset import images, imu, wav
 from midge_host.files import is_hidden, sha256_file, write_atomic
 from midge_host.dataset.resample import resample
@@ -274,8 +275,8 @@ def _outputs(project, path, options, cut, report):
         starts = _windows(len(samples), cut, report)
         rate = project.sample_rate
         if starts is None:
-            return [wav.encode(samples, rate)], False
-        return [wav.encode(samples[s:s + cut[0]], rate) for s in starts], True
+            return [recordings.encode_wav(samples, rate)], False
+        return [recordings.encode_wav(samples[s:s + cut[0]], rate) for s in starts], True
     trace = _trace(project, path, options, report)
     _short(project, len(trace.values), path, report)
     scale = imu.scales(project.input) if options.units == "si" else [1.0] * len(trace.columns)

@@ -16,11 +16,11 @@ Contract:
   project's ``input.columns``: accelerometer axes (a*) in m/s^2 with
   ``accel_full_scale_g`` * 9.80665 m/s^2 = 32768, gyroscope axes (g*) in
   deg/s with ``gyro_full_scale_dps`` = 32768, other columns 1 (already counts).
-- ``encode(trace, scale) -> (str, clipped)``: the dataset CSV,
-  ``timestamp_ms,<columns>`` with timestamps ``i * 1000 / rate`` from 0 (ms,
-  up to 3 decimals) and each value as the int16 count round(value * scale),
-  saturated (``clipped`` counts the saturated values). These are the numbers
-  the board's IMU driver delivers, so features computed on them match.
+- ``encode(trace, scale) -> (str, clipped)``: the dataset CSV
+  (``midge.recording``'s format) with each value as the int16 count
+  round(value * scale), saturated (``clipped`` counts the saturated values).
+  These are the numbers the board's IMU driver delivers, so features computed
+  on them match.
 """
 
 import csv
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from midge_host import recordings
 from midge_host.errors import MidgeError
 
 STANDARD_GRAVITY = 9.80665
@@ -162,9 +163,4 @@ def encode(trace, scale):
     raw = np.rint(trace.values * np.asarray(scale, dtype=np.float64))
     clipped = int(np.count_nonzero((raw > 32767) | (raw < -32768)))
     counts = np.clip(raw, -32768, 32767).astype(np.int64)
-    lines = ["timestamp_ms," + ",".join(trace.columns)]
-    step = 1000.0 / trace.rate
-    for i, row in enumerate(counts):
-        stamp = f"{i * step:.3f}".rstrip("0").rstrip(".")
-        lines.append(stamp + "," + ",".join(str(v) for v in row))
-    return "\n".join(lines) + "\n", clipped
+    return recordings.encode_csv(counts, trace.rate, list(trace.columns)), clipped

@@ -1,7 +1,7 @@
 """`midge data stats`: what is in a project's data/, and what looks wrong.
 
 Contract: ``compute(project, progress=None) -> Stats`` reads every sample's
-header (WAV), rows (CSV) or size (image) and returns per-class counts,
+header (WAV), rows (CSV, ``midge_host.recordings``) or size (image) and returns per-class counts,
 groups and durations plus warnings:
 
 - a class with no samples ("empty");
@@ -9,7 +9,8 @@ groups and durations plus warnings:
   anomaly projects, whose fault classes are test-only);
 - sample rates that differ between files or from ``input.sample_rate``;
 - clips shorter than one window; files not in dataset format (not 16-bit
-  mono WAV, wrong image size); unreadable files;
+  mono WAV, a CSV without the project's columns or its timestamp_ms column,
+  wrong image size); unreadable files;
 - a class with fewer groups than the split needs;
 - folders in data/ that are not labels, and files of other types.
 
@@ -19,7 +20,9 @@ An empty data/ (no samples at all) is a MidgeError. Stats never change files.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from midge_host.dataset import images, imu, wav
+from midge import recording
+from midge_host import recordings
+from midge_host.dataset import images, wav
 from midge_host.dataset.layout import scan
 from midge_host.errors import MidgeError
 
@@ -65,8 +68,15 @@ def _measure(project, sample, problems):
             problems["files not in dataset format (16-bit PCM mono WAV)"].append(path)
         return meta.seconds, meta.rate
     if project.sensor == "imu":
-        trace = imu.read(path, project.input["columns"])
-        return trace.seconds, round(trace.rate, 3)
+        rec = recordings.read(path)
+        missing = [c for c in project.input["columns"] if c not in rec.names]
+        if missing:
+            problems[f"files without the columns {', '.join(project.input['columns'])} "
+                     f"(missing {', '.join(missing)})"].append(path)
+        if rec.rate is None:
+            problems[f"files without a {recording.TIME_COLUMN} column (their rate is unknown)"].append(path)
+            return None, None
+        return rec.seconds, round(rec.rate, 3)
     width, height, mode = images.size(path)
     want = (project.input["width"], project.input["height"])
     if (width, height) != want or mode != "L":

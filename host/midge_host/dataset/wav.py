@@ -1,6 +1,7 @@
-"""WAV files: read any common PCM or float WAV, write 16-bit PCM mono.
-
-(midge_host has no shared audio module yet; this is the dataset's own reader.)
+"""WAV files as people have them: the host's one WAV parser. `midge data import`
+reads any common PCM or float WAV with it and converts; the strict reader of
+a project's own files (16-bit PCM: ``midge.recording``) is
+``midge_host.recordings``, built on ``info``.
 
 Contract:
 
@@ -11,15 +12,12 @@ Contract:
   32/64-bit float, plain or WAVE_FORMAT_EXTENSIBLE.
 - ``to_int16(samples) -> (int16 array, clipped count)``: round to 16 bits, no
   dither (16-bit input converts back exactly).
-- ``encode(int16 samples, rate) -> bytes``: a canonical 16-bit PCM mono WAV.
 
 Anything else (not RIFF/WAVE, compressed formats, a truncated header) is a
 MidgeError naming the file and the problem.
 """
 
-import io
 import struct
-import wave
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,23 +126,3 @@ def to_int16(samples):
     scaled = np.rint(np.asarray(samples, dtype=np.float64) * 32768)
     clipped = int(np.count_nonzero((scaled > 32767) | (scaled < -32768)))
     return np.clip(scaled, -32768, 32767).astype(np.int16), clipped
-
-
-def encode(samples, rate):
-    """A 16-bit PCM mono WAV holding int16 ``samples`` at ``rate`` Hz."""
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(int(rate))
-        w.writeframes(np.asarray(samples, dtype="<i2").tobytes())
-    return buf.getvalue()
-
-
-def read_int16(path):
-    """(WavInfo, int16 mono samples) of a file already in dataset format; MidgeError otherwise."""
-    meta, x = read(path)
-    if meta.channels != 1 or meta.bits != 16 or meta.encoding != "pcm":
-        _fail(path, f"is {meta.format}; dataset files are 16-bit PCM mono "
-                    "(bring files in with `midge data import`)")
-    return meta, np.rint(x[:, 0] * 32768).astype(np.int16)

@@ -11,22 +11,26 @@
   (midge records int16: print raw counts or scaled integers) are counted in
   ``bad_lines``, the last kind also in ``fractional_lines``; values outside
   int16 are clipped.
-- ``save(capture, folder, label, rate) -> Path``: a WAV (1-2 channels) or CSV
-  (more channels) in ``folder/data/label/`` written as a temp file and renamed.
+- ``save(capture, project, label, rate) -> (Path, Report)``: the capture kept
+  in ``DIR/captures/`` in the project's recording format (``midge.recording``:
+  a WAV for a microphone, a CSV of the project's ``input.columns`` for an
+  IMU), then imported into ``data/<label>/`` exactly as `midge data import`
+  would, so `stats` and `train` read what `collect` wrote.
 """
 
 import base64
 import struct
 import time
-import wave
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from midge.crc import crc16
+from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 
 HEAD = struct.Struct("<HHI")
+CAPTURES = "captures"
 
 
 @dataclass
@@ -127,27 +131,36 @@ def receive_forwarder(lines, rate, channels=None):
     return cap
 
 
-def save(cap, folder, label, rate=None):
+def save(cap, project, label, rate=None):
+    """Keep ``cap`` as ``DIR/captures/<stamp>__<label>.wav|csv`` (written
+    atomically, never overwritten), then import it into ``data/<label>/`` as
+    `midge data import` does (cut into windows, indexed, resumable). Returns
+    (capture path, import Report). MidgeError if the capture's channels do not
+    fit the project."""
+    from midge_host import recordings
+    from midge_host.dataset import importer
+
     rate = rate or cap.sample_rate
-    target = Path(folder) / "data" / label
-    target.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S")
     samples = cap.samples
-    if cap.channels <= 2:
-        path = target / f"{label}.{stamp}.wav"
-        tmp = path.with_name(path.name + ".tmp")
-        with wave.open(str(tmp), "wb") as w:
-            w.setnchannels(cap.channels)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            w.writeframes(samples.astype("<i2").tobytes())
+    if project.sensor == "imu":
+        columns = list(project.input["columns"])
+        if cap.channels != len(columns):
+            raise MidgeError(f"the board sent {cap.channels} values per sample; the project reads "
+                             f"{len(columns)} ({', '.join(columns)})",
+                             hint="collect with the sensor the project is for, or fix input.columns")
+        suffix, payload = ".csv", recordings.encode_csv(samples, rate, columns)
+    elif project.sensor == "microphone":
+        if cap.channels != 1:
+            raise MidgeError(f"the board sent {cap.channels} channels; a microphone project records mono")
+        suffix, payload = ".wav", recordings.encode_wav(samples[:, 0], rate)
     else:
-        path = target / f"{label}.{stamp}.csv"
-        tmp = path.with_name(path.name + ".tmp")
-        names = ["ax", "ay", "az", "gx", "gy", "gz"] if cap.channels == 6 else [f"ch{k}" for k in range(cap.channels)]
-        with open(tmp, "w") as f:
-            f.write(f"# sample_rate={rate}\n" + ",".join(names) + "\n")
-            for row in samples:
-                f.write(",".join(str(int(v)) for v in row) + "\n")
-    tmp.replace(path)
-    return path
+        raise MidgeError("`midge collect` records audio and IMU data; bring images in with `midge data import`")
+    folder = project.dir / CAPTURES
+    stem = f"{time.strftime('%Y%m%dT%H%M%S')}__{label}"
+    path = folder / f"{stem}{suffix}"
+    n = 2
+    while path.exists():
+        path, n = folder / f"{stem}-{n}{suffix}", n + 1
+    write_atomic(path, payload)
+    report = importer.import_sources(project, [path], importer.Options(label=label, units="counts"))
+    return path, report

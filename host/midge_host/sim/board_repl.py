@@ -6,7 +6,7 @@ The bridge (``midge_host.sim.bridge``) compiles it with ``mpy-cross -s
 to compile) and starts it as::
 
     micropython -X heapsize=N -c "import sys;sys.path[:]=[DIR];import board_repl;
-                                  board_repl.main(FLASH, CHAN, ACK, MACHINE)"
+                                  board_repl.main(FLASH, CHAN, ACK, MACHINE, BOARD, HEAP)"
 
 and wires the child's stdin and stdout to the serial port. ``main`` then
 behaves as a board's firmware after reset: it mounts FLASH at ``/`` (with
@@ -32,7 +32,9 @@ Contract with the bridge:
   process exits and the bridge powers the board on again.
 - stderr is passed through to the port.
 
-User code sees proxies as ``sys`` (cooked ``stdout``/``stderr``),
+User code can ``import midge_sim`` (``board``: the profile emulated,
+``heap_bytes``), which no real board has: `midge deploy` asks it what it talks
+to. User code sees proxies as ``sys`` (cooked ``stdout``/``stderr``),
 ``micropython`` (``kbd_intr`` reported to the bridge: the real one would
 make SIGINT kill the process) and ``machine`` (``reset``); in this module
 those names are the real modules.
@@ -183,6 +185,17 @@ _micropython_proxy = _Proxy(micropython, {"kbd_intr": _kbd_intr})
 _machine_proxy = _Proxy(machine, {"reset": _machine_reset})
 
 
+class _SimInfo:
+    """``import midge_sim`` on the emulated board: ``board`` (the profile it
+    emulates) and ``heap_bytes``; a real board has no such module."""
+
+    board = None
+    heap_bytes = 0
+
+
+_sim_info = _SimInfo()
+
+
 class _Flash:
     """The root filesystem: a VfsPosix on the flash folder. Wrapped, not
     subclassed (a VfsPosix subclass breaks imports from /lib); rename goes
@@ -255,6 +268,7 @@ def _reset_vm():
     sys.modules["sys"] = _sys_proxy
     sys.modules["micropython"] = _micropython_proxy
     sys.modules["machine"] = _machine_proxy
+    sys.modules["midge_sim"] = _sim_info
     _ns.clear()
     _ns["__name__"] = "__main__"
     builtins.print = _print
@@ -712,9 +726,11 @@ def _friendly_repl():
 # --- power on -------------------------------------------------------------
 
 
-def main(flash_root, chan_path, ack_path, machine):
+def main(flash_root, chan_path, ack_path, machine, board, heap):
     """Run the board until the bridge closes its stdin."""
     global _chan, _ack, _flash_root, _banner
+    _sim_info.board = board
+    _sim_info.heap_bytes = heap
     _chan = _hostfs.open(chan_path, "ab")
     _ack = _hostfs.open(ack_path, "rb")
     _chan.write(b"P")

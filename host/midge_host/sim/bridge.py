@@ -2,7 +2,7 @@
 process running ``board_repl`` (compiled to .mpy in a temporary folder), and
 the byte pump between them.
 
-``Bridge(port, flash_dir, heap_bytes, machine)``: ``open()`` creates the pty
+``Bridge(port, flash_dir, heap_bytes, machine, board)``: ``open()`` creates the pty
 (keeping its slave end open, so a host closing the port never hangs the
 master up), symlinks ``port`` to it (see ``portfile``) and powers the board
 on; ``serve(on_ready)`` pumps bytes until ``stop()`` (safe from a signal
@@ -58,13 +58,13 @@ class BoardProcess:
     """One power-on of the board: the unix-port child, its pipes, its state.
     ``code_dir`` holds board_repl.mpy."""
 
-    def __init__(self, code_dir, flash_dir, heap_bytes, machine):
+    def __init__(self, code_dir, flash_dir, heap_bytes, machine, board):
         chan_r, chan_w = os.pipe()
         ack_r, ack_w = os.pipe()
         code = (
             f"import sys;sys.path[:]=[{str(code_dir)!r}];import board_repl;"
             f"board_repl.main({str(flash_dir)!r},'/proc/self/fd/{chan_w}',"
-            f"'/proc/self/fd/{ack_r}',{machine!r})"
+            f"'/proc/self/fd/{ack_r}',{machine!r},{board!r},{heap_bytes})"
         )
         env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
         try:
@@ -175,11 +175,12 @@ class BoardProcess:
 class Bridge:
     """Serve one emulated board on ``port`` (see the module docstring)."""
 
-    def __init__(self, port, flash_dir, heap_bytes, machine, log=None):
+    def __init__(self, port, flash_dir, heap_bytes, machine, board="sim", log=None):
         self.port = Path(port)
         self.flash_dir = Path(flash_dir)
         self.heap_bytes = heap_bytes
         self.machine = machine
+        self.board = board
         self.pts = None
         self._log = log or sys.stderr
         self._master = self._slave = None
@@ -317,7 +318,8 @@ class Bridge:
         self._power_on()
 
     def _power_on(self):
-        self._board = BoardProcess(self._code_dir, self.flash_dir.resolve(), self.heap_bytes, self.machine)
+        self._board = BoardProcess(self._code_dir, self.flash_dir.resolve(), self.heap_bytes, self.machine,
+                                   self.board)
 
     def close(self):
         if self._board is not None:

@@ -11,6 +11,7 @@ import subprocess
 
 import numpy as np
 
+from midge_host import recordings
 from midge_host.dataset import wav
 from midge_host.errors import MidgeError
 from midge_host.synth import signals
@@ -110,7 +111,7 @@ def render(project, job):
     rng = np.random.default_rng([seed, c, i, 2])
     noise = _noise(n, rate, rng)
     if word is None:
-        return wav.encode(wav.to_int16(signals.to_peak(noise, signals.db(rng.uniform(-70, -25))))[0], rate)
+        return recordings.encode_wav(wav.to_int16(signals.to_peak(noise, signals.db(rng.uniform(-70, -25))))[0], rate)
     speech = _trim(_speak(word, voice, int(rng.integers(130, 201)), int(rng.integers(25, 76)), rate), rate)
     if len(speech) > n:
         start = (len(speech) - n) // 2
@@ -119,4 +120,4 @@ def render(project, job):
     at = int(rng.integers(0, n - len(speech) + 1))
     x[at:at + len(speech)] = speech
     x = signals.at_snr(x, noise, rng.uniform(5, 30), reference=signals.rms(speech))
-    return wav.encode(wav.to_int16(signals.to_peak(x, signals.db(rng.uniform(-20, -1))))[0], rate)
+    return recordings.encode_wav(wav.to_int16(signals.to_peak(x, signals.db(rng.uniform(-20, -1))))[0], rate)

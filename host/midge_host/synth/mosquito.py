@@ -6,6 +6,7 @@ microphone. See DESCRIPTION for the model of each class.
 
 import numpy as np
 
+from midge_host import recordings
 from midge_host.dataset import wav
 from midge_host.synth import signals
 
@@ -122,4 +123,4 @@ def render(project, job):
         x *= am * _envelope(n, rate, rng)
         x = signals.at_snr(x, _noise(n, rate, rng), rng.uniform(0, 30))
     x = signals.to_peak(x, signals.db(rng.uniform(-30, -3)))
-    return wav.encode(wav.to_int16(x)[0], rate)
+    return recordings.encode_wav(wav.to_int16(x)[0], rate)

@@ -10,6 +10,7 @@ normalised to a level of its own.
 
 import numpy as np
 
+from midge_host import recordings
 from midge_host.dataset import wav
 from midge_host.synth import signals
 
@@ -130,4 +131,4 @@ def render(project, job):
     if rng.random() < BIRDS:
         background += signals.db(rng.uniform(-50, -30)) * _chirp(n, rate, rng)
     x = gain * (drops + hiss + background)
-    return wav.encode(wav.to_int16(x)[0], rate)
+    return recordings.encode_wav(wav.to_int16(x)[0], rate)

@@ -16,8 +16,9 @@ Contract:
   with the board's ``midge.features.build``) and are cached in
   ``build/cache/`` per file content hash (SHA-256) and feature config.
 - ``read_window(project, path) -> np.ndarray``: the first window of a sample
-  as the board's window buffer holds it: int16 samples, axes interleaved
-  (audio, IMU), or the uint8 grayscale pixels (camera).
+  (``midge_host.recordings``) as the board's window buffer holds it: int16
+  samples, axes interleaved (audio, IMU), or the uint8 grayscale pixels
+  (camera).
 - ``input_shape(project)``: the feature shape of one window.
 
 Sample problems are MidgeErrors naming the file: unreadable WAV or image, a
@@ -34,7 +35,8 @@ from pathlib import Path
 import numpy as np
 
 from midge_host import __version__
-from midge_host.dataset import images, imu, wav
+from midge_host import recordings
+from midge_host.dataset import images
 from midge_host.files import sha256_file, write_atomic
 from midge_host.dataset.split import make_split, write_split
 from midge_host.errors import MidgeError
@@ -121,21 +123,21 @@ def read_window(project, path):
             raise MidgeError(f"{path}: is a {img.size[0]}x{img.size[1]} {img.mode} image; the project "
                              f"takes {want[0]}x{want[1]} grayscale (L)", hint=REIMPORT)
         return np.asarray(img, dtype=np.uint8)
-    if project.sensor == "microphone":
-        meta = wav.info(path)
-        if meta.rate != project.sample_rate:
-            raise MidgeError(f"{path}: is {meta.rate} Hz, the project records at {project.sample_rate} Hz "
-                             "(mixed sample rates)", hint=REIMPORT)
-        _, samples = wav.read_int16(path)
-        return _first_window(project, path, samples, samples.size)
-    trace = imu.read(path, project.input["columns"])
-    if abs(trace.rate - project.sample_rate) > 0.01 * project.sample_rate:
-        raise MidgeError(f"{path}: is sampled at {trace.rate:g} Hz, the project at {project.sample_rate:g} Hz",
-                         hint=REIMPORT)
-    values = trace.values
-    if np.any(values != np.rint(values)) or values.min(initial=0) < -32768 or values.max(initial=0) > 32767:
-        raise MidgeError(f"{path}: values must be int16 counts", hint=REIMPORT + " (--units counts keeps counts)")
-    return _first_window(project, path, values.astype(np.int16).reshape(-1), len(values))
+    rec = recordings.read(path)
+    samples = rec.samples
+    if project.sensor == "imu":
+        columns = list(project.input["columns"])
+        missing = [c for c in columns if c not in rec.names]
+        if missing:
+            raise MidgeError(f"{path}: has no column {', '.join(missing)} (its columns: {', '.join(rec.names)}); "
+                             f"the project reads {', '.join(columns)} (input.columns)", hint=REIMPORT)
+        samples = samples[:, [rec.names.index(c) for c in columns]]
+    elif samples.shape[1] != 1:
+        raise MidgeError(f"{path}: has {samples.shape[1]} channels; the project records mono", hint=REIMPORT)
+    if rec.rate is not None and abs(rec.rate - project.sample_rate) > 0.01 * project.sample_rate:
+        raise MidgeError(f"{path}: is sampled at {rec.rate:g} Hz, the project at {project.sample_rate:g} Hz "
+                         "(mixed sample rates)", hint=REIMPORT)
+    return _first_window(project, path, np.ascontiguousarray(samples).reshape(-1), len(samples))
 
 
 def _first_window(project, path, flat, frames):
