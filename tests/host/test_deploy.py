@@ -1,5 +1,7 @@
-"""deploy, verify, monitor, pull and collect against the emulated board (real mpremote
-and adafruit-ampy transports), and a deploy interrupted by killing the board."""
+"""deploy, verify, monitor and pull against the emulated board (real mpremote and
+adafruit-ampy transports), a deploy interrupted by killing the board, and deploy's
+checks of the board it talks to, of midge.json and of the model, made before anything
+is written. (collect: tests/e2e/test_loop.py and tests/host/test_collect_ei.py.)"""
 
 import json
 import os
@@ -52,10 +54,6 @@ def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
         assert csv[0] == "t_s,label,score" and len(csv) - 1 == 2 * len(dets)  # two app runs appended
         assert main(["pull", str(project), "--port", port, "--transport", "ampy"]) == 0
         assert "1 already here" in capsys.readouterr().err
-
-        assert main(["collect", str(project), "--port", port, "--label", "buzz", "--seconds", "2"]) == 0
-        (wav,) = (project / "data/buzz").glob("*.wav")
-        assert wav.stat().st_size == 44 + 2 * 16000
 
         assert main(["verify", "--port", port, "--transport", "ampy"]) == 0
         again = deploy(project, port, replay=project / "fast.wav", realtime=False)
@@ -117,3 +115,75 @@ def test_mip_package_json_lists_every_device_module():
     for target, source in pkg["urls"]:
         assert source.startswith("github:") and source.endswith("/device/" + target)
         assert (device_dir() / target).is_file()
+
+
+def _flash_files(flash):
+    return sorted(p.relative_to(flash).as_posix() for p in flash.rglob("*") if p.is_file())
+
+
+def test_deploy_refuses_an_emulated_board_of_another_profile(project, tmp_path, capsys):
+    meta_path = project / "build/meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps(dict(meta, board="nano33_ble_sense")))
+    try:
+        with SimBoard(board="pico2", flash_dir=tmp_path / "flash") as sim:
+            code = main(["deploy", str(project), "--port", str(sim.port), "--replay", str(project / "fast.wav")])
+            err = capsys.readouterr().err
+            assert code == 1
+            assert "emulates pico2, but the project targets nano33_ble_sense" in err
+            assert "midge sim --board nano33_ble_sense" in err
+            assert _flash_files(tmp_path / "flash") == []
+            code = main(["deploy", str(project), "--port", str(sim.port), "--replay", str(project / "fast.wav"),
+                         "--board", "pico2", "--no-verify"])
+            assert code == 0, capsys.readouterr().err
+    finally:
+        meta_path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("config, message", [
+    ('{"responders": [{"kind": "serial", "predicitons": true}]}', "unknown key responders[0] (serial).predicitons"),
+    ('{"watchdog_ms": -5}', "watchdog_ms must be a positive number"),
+])
+def test_deploy_checks_midge_json_before_writing_anything(project, tmp_path, capsys, config, message):
+    with SimBoard(flash_dir=tmp_path / "flash") as sim:
+        code = main(["deploy", str(project), "--port", str(sim.port), "--replay", str(project / "fast.wav"),
+                     "--config", config])
+        assert code == 1 and message in capsys.readouterr().err
+        assert _flash_files(tmp_path / "flash") == []
+
+
+def test_deploy_builds_the_pipeline_on_the_host_first(project, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    (bad / "build").mkdir(parents=True)
+    for name in ("model.tflite", "labels.txt", "vectors.bin"):
+        (bad / "build" / name).write_bytes((project / "build" / name).read_bytes())
+    meta = json.loads((project / "build/meta.json").read_text())
+    (bad / "build/meta.json").write_text(json.dumps(dict(meta, window_samples=meta["window_samples"] // 2)))
+    with SimBoard(flash_dir=tmp_path / "flash") as sim:
+        code = main(["deploy", str(bad), "--port", str(sim.port), "--replay", str(project / "fast.wav")])
+        err = capsys.readouterr().err
+        assert code == 1 and "the app would fail on the board: meta.json windows are 1088 frames" in err
+        assert _flash_files(tmp_path / "flash") == []
+
+
+def test_choose_refuses_boards_that_cannot_run_the_build():
+    from midge_host.deploy.target import BoardInfo, choose, loadable
+    from midge_host.errors import MidgeError
+
+    def board(platform, arch_id, version=(1, 29, 0), mpy_sub=3, impl="micropython"):
+        return BoardInfo(impl, version, 6 | (mpy_sub << 8) | (arch_id << 10), platform, 100000, 1000, None)
+
+    assert choose(board("rp2", 4), "pico", "P").arch == "armv6m"
+    assert choose(board("rp2", 7), "pico", "P").arch == "armv6m"  # an RP2350 loads armv6m code
+    with pytest.raises(MidgeError, match="cannot load native code for armv7emsp"):
+        choose(board("rp2", 4), "pico2", "P")
+    with pytest.raises(MidgeError, match="not a xiao_esp32s3_sense"):
+        choose(board("rp2", 4), "xiao_esp32s3_sense", "P")
+    with pytest.raises(MidgeError, match=r"loads .mpy 6.2"):
+        choose(board("esp32", 10, (1, 22, 2), 2), "xiao_esp32s3_sense", "P")
+    with pytest.raises(MidgeError, match="runs circuitpython"):
+        choose(board("RP2040", 4, impl="circuitpython"), "pico", "P")
+    with pytest.raises(MidgeError, match="which board is on P"):
+        choose(board("rp2", 4), None, "P")
+    assert loadable("armv6m", "armv7emdp") and not loadable("armv7emsp", "armv6m")
+    assert not loadable("xtensa", "xtensawin") and loadable("x64", "x64")

@@ -1,8 +1,10 @@
 """`midge deploy DIR --port P [--board B] [--replay FILE.wav]`: put a built project on a board.
 
-Cross-compiles the device package for the board's mpy arch, pushes it with the model
-files, midge.json and main.py (changed files only, atomically, resumable after an
-interruption), then runs `midge verify` on the board. See docs/deploy.md.
+Asks the board what it is and refuses one the project's build cannot run on, checks
+midge.json and builds the app's pipeline on the host, then cross-compiles the device
+package for the board's mpy arch and pushes it with the model files, midge.json and
+main.py (changed files only, atomically, resumable after an interruption), then runs
+`midge verify` on the board. See docs/deploy.md.
 """
 
 import json
@@ -18,7 +20,7 @@ def register(subparsers):
                     "(unchanged files skipped, interrupted deploys resumed), then verify on the board.")
     parser.add_argument("project", metavar="DIR", help="the project folder (its build/ holds the model)")
     add_port_options(parser)
-    parser.add_argument("--board", "-b", default="sim", help="board profile (boards/NAME.json; default sim)")
+    parser.add_argument("--board", "-b", help="board profile (`midge boards`; default: the project's board)")
     parser.add_argument("--replay", metavar="FILE", help="a WAV/CSV the app replays as its sensor (needed on sim)")
     parser.add_argument("--fast", action="store_true",
                         help="replay as fast as possible instead of in real time")
@@ -54,6 +56,8 @@ def handler(args):
 
         counts = deploy(args.project, args.port, args.board, args.transport, args.replay, not args.fast,
                         args.root, overrides, progress)
+    console.print(f"{args.port}: {counts['target'].info.describe()}; deployed for {counts['target'].profile.name}",
+                  highlight=False)
     console.print(f"deployed {counts['files']} files ({counts['bytes']} bytes) to {args.port}: "
                   f"{counts['uploaded']} uploaded, {counts['skipped']} unchanged, "
                   f"{counts['resumed']} resumed, {counts['removed']} removed", highlight=False)
