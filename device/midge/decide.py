@@ -8,8 +8,8 @@ nowhere else.
     d.index, d.label, d.score         # the current decision, reported or quiet
 
 - Classification: ``midge.recognize.RecognizeCommands`` with
-  ``midge.meta.smoothing(meta)`` (``detection_threshold`` in int8 score
-  units, so +128 for the recognizer's 0..255 averages). ``update`` is True
+  ``smoothing(meta)`` (meta's settings over SMOOTHING; ``detection_threshold``
+  in int8 score units, so +128 for the recognizer's 0..255 averages). ``update`` is True
   for a new command whose label is reported (not in ``quiet_labels``); a
   quiet label still becomes the previous command, so it ends the suppression
   of the label before it. ``score`` is the averaged score, 0..255.
@@ -24,7 +24,19 @@ nowhere else.
 """
 
 from midge import labels as _labels
-from midge import meta as _meta
+
+SMOOTHING = {"average_window_ms": 1000, "detection_threshold": 26, "suppression_ms": 1500,
+             "minimum_count": 1}
+"""Recognizer defaults: average over 1 s, detect above probability 0.6 (int8
+score 26 on the softmax grid of scale 1/256, zero point -128), 1.5 s before
+the same label counts again, at least one result per averaging window."""
+
+
+def smoothing(meta):
+    """The recognizer settings of ``meta``: its ``smoothing`` over SMOOTHING."""
+    out = dict(SMOOTHING)
+    out.update(meta.get("smoothing", {}))
+    return out
 
 
 class Decider:
@@ -38,7 +50,7 @@ class Decider:
             self._rule = Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
         else:
             from midge.recognize import RecognizeCommands
-            sm = _meta.smoothing(meta)
+            sm = smoothing(meta)
             self._rule = RecognizeCommands(self.labels, sm["average_window_ms"], sm["detection_threshold"] + 128,
                                            sm["suppression_ms"], sm["minimum_count"])
         self.index = 0

@@ -4,7 +4,6 @@ module owns its schema: `midge quantize` checks what it writes with ``check``,
 
     meta = midge.meta.read("/model/meta.json")   # checked; ValueError names the key
     midge.meta.check(doc)                        # the same checks on a dict
-    midge.meta.smoothing(meta)                   # recognizer settings, defaults filled
 
 Keys (docs/artifacts.md has the full table):
 
@@ -17,7 +16,8 @@ Keys (docs/artifacts.md has the full table):
   ``zero_point`` of the int8 tensors);
 - ``quiet_labels`` (classification): labels never reported as detections
   (``midge.labels`` owns what that means);
-- ``smoothing`` (classification): SMOOTHING keys, in int8 score units;
+- ``smoothing`` (classification): recognizer settings, ``midge.decide.SMOOTHING``'s
+  keys, in int8 score units;
 - ``anomaly`` (anomaly, required): ``threshold`` (number), ``score``
   ("mse_int"), optional ``hysteresis`` (>= 0) and ``count`` (>= 1);
 - optional: ``board`` (the profile the project targets), ``synthetic``,
@@ -28,6 +28,8 @@ Any other key, a wrong type or value is a ValueError naming the key.
 
 import json
 
+from midge.decide import SMOOTHING
+
 FORMAT = 1
 TASKS = ("classification", "anomaly")
 SENSORS = ("microphone", "imu", "camera")
@@ -35,11 +37,6 @@ REQUIRED = ("format", "name", "task", "labels", "sensor", "sample_rate", "channe
             "window_samples", "stride_samples", "features", "input", "output")
 OPTIONAL = ("quiet_labels", "smoothing", "anomaly", "board", "synthetic", "vectors", "created",
             "midge_version")
-SMOOTHING = {"average_window_ms": 1000, "detection_threshold": 26, "suppression_ms": 1500,
-             "minimum_count": 1}
-"""Recognizer defaults: average over 1 s, detect above probability 0.6 (int8
-score 26 on the softmax grid of scale 1/256, zero point -128), 1.5 s before
-the same label counts again, at least one result per averaging window."""
 ANOMALY_SCORES = ("mse_int",)
 
 
@@ -183,10 +180,3 @@ def read(path):
     except ValueError as err:
         raise ValueError("%s: meta.json is not JSON (%s)" % (path, err))
     return check(doc, path)
-
-
-def smoothing(meta):
-    """The recognizer settings of ``meta``: its ``smoothing`` over SMOOTHING's defaults."""
-    out = dict(SMOOTHING)
-    out.update(meta.get("smoothing", {}))
-    return out

@@ -320,7 +320,7 @@ def _band_db(fx, d):
         total = power[:, bands[2 * i]:bands[2 * i + 1]].sum(axis=1)
         t = np.maximum(bit_length(total) - 30, 0)
         log2 = log2_q16(np.maximum(total >> t, 1)) + ((t + 2 * shift) << 16) + fx.log2_norm_q16
-        db = (log2 * spectral.DB_PER_LOG2_Q24 + (1 << 31)) >> 32
+        db = (log2 * fixedpoint.DB_PER_LOG2_Q24 + (1 << 31)) >> 32
         out.append(np.where(total > 0, db, -120 * 256))
     return out
 

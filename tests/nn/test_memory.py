@@ -113,6 +113,7 @@ def load(path):
     m.invoke()
     return grown, list(m.output(0))
 
+load(sys.argv[2])  # imports the model's op modules (midge.nn.ops loads them on first use)
 rom = load("/rom/model.tflite")
 posix = load(sys.argv[2])
 print(rom[0], posix[0])

@@ -9,7 +9,8 @@ for x > 0; MicroPython ints have no ``bit_length``);
 interpolated linearly (within 3/65536 of log2; midge's extractors use it);
 ``wide_dynamic(x, lut, at)``: PCAN gain curve (Signal ``WideDynamicFunction``)
 with the gain LUT at ``lut[at:]``. ``LOG2_LUT``: the log2 LUT (Signal's 130 Q16
-corrections), public for host mirrors.
+corrections), public for host mirrors; ``DB_PER_LOG2_Q24``: 10 log10(2) in
+Q24, to turn log2 of a power into dB.
 """
 
 from array import array
@@ -19,6 +20,7 @@ from midge.dsp import _micro_speech_tables as _tables
 
 LOG2_LUT = array("h", _tables.LOG_LUT)
 M32 = 0xFFFFFFFF
+DB_PER_LOG2_Q24 = 50504453  # round(10 * log10(2) * 2**24): dB per octave of power, Q24
 
 
 def _sqrt_rounded(num, cap):

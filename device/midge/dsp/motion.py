@@ -47,8 +47,7 @@ from array import array
 from midge import fast
 from midge.dsp import intmath
 from midge.dsp.fft import SIZES, Rfft
-from midge.dsp.fixedpoint import log2_q16, sqrt64
-from midge.dsp.spectral import DB_PER_LOG2_Q24
+from midge.dsp.fixedpoint import DB_PER_LOG2_Q24, log2_q16, sqrt64
 
 STATS = ("mean", "rms", "std", "skewness", "kurtosis", "peak_to_peak")
 DB_NONE_Q8 = -120 * 256

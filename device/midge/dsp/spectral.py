@@ -37,9 +37,8 @@ from midge import fast
 from midge.dsp import intmath
 from midge.dsp.intmath import samples_of
 from midge.dsp.fft import Rfft
-from midge.dsp.fixedpoint import log2_q16
+from midge.dsp.fixedpoint import DB_PER_LOG2_Q24, log2_q16
 
-DB_PER_LOG2_Q24 = 50504453  # round(10 * log10(2) * 2**24)
 LN2_Q12 = 2839  # round(ln(2) * 4096)
 LOG_NONE = -(1 << 28)  # log2 P (Q16) of a zero power: below every floor
 L_RANGE = (1 << 22) - 1  # MFCC: cap on log2(E / floor) in Q16 (64 octaves)

@@ -82,7 +82,7 @@ class Interpreter:
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes%s" % (self.arena_size, heap_note()))
         try:
-            from midge.nn.ops import PREPARERS  # loaded after the big buffers: less fragmentation
+            from midge.nn.ops import preparer  # loaded after the big buffers: less fragmentation
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes and room for midge's op modules%s"
                               % (self.arena_size, heap_note()))
@@ -90,7 +90,7 @@ class Interpreter:
         self._steps = []
         for i, op in enumerate(m.operators):
             try:
-                self._steps.append(PREPARERS[op.name](ctx, op))
+                self._steps.append(preparer(op.name)(ctx, op))
                 collect()
             except ModelError as e:
                 raise ModelError("operator %d: %s" % (i, e))

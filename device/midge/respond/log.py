@@ -25,7 +25,7 @@ import os
 from midge.crc import crc16
 
 MAGIC = 0xA5
-_OVERHEAD = 4
+OVERHEAD = 4
 
 
 def _size(path):
@@ -41,7 +41,7 @@ class DetectionLog:
             raise ValueError("max_bytes must be at least 64, got %r" % (max_bytes,))
         self.path = path
         self.max_bytes = max_bytes
-        self._record = bytearray(_OVERHEAD + 255)
+        self._record = bytearray(OVERHEAD + 255)
         self._payload = bytearray(8)
         self._size = _size(path)
 
@@ -68,7 +68,7 @@ class DetectionLog:
         crc = crc16(memoryview(rec)[1:2 + n])
         rec[2 + n] = crc & 0xFF
         rec[3 + n] = crc >> 8
-        size = n + _OVERHEAD
+        size = n + OVERHEAD
         if self._size + size > self.max_bytes:
             self._rotate()
         with open(self.path, "ab") as f:
@@ -92,7 +92,7 @@ def parse(data):
     out = []
     i = 0
     end = len(data)
-    while i + _OVERHEAD <= end:
+    while i + OVERHEAD <= end:
         if data[i] != MAGIC:
             i += 1
             continue

@@ -12,8 +12,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from midge.respond.log import MAGIC
-from midge.crc import crc16
+from midge.labels import decision_labels
+from midge.respond import log
 from midge_host.deploy.plan import join
 from midge_host.transport import open_board
 
@@ -46,25 +46,13 @@ for _d in %r:
 
 
 def decode_log(data):
-    """(records as (t, label_index, score), torn_bytes): valid records in order;
-    ``torn_bytes`` counts bytes that are not part of a valid record (a torn tail
-    after a power cut, or corruption)."""
-    out = []
-    i = 0
-    torn = 0
-    while i < len(data):
-        if data[i] == MAGIC and i + 4 <= len(data):
-            n = data[i + 1]
-            stop = i + 2 + n
-            if stop + 2 <= len(data) and crc16(data[i + 1:stop]) == data[stop] | (data[stop + 1] << 8):
-                p = data[i + 2:stop]
-                if n >= 6:
-                    out.append((int.from_bytes(p[0:4], "little"), p[4], p[5]))
-                i = stop + 2
-                continue
-        torn += 1
-        i += 1
-    return out, torn
+    """(records as (t, label_index, score), torn_bytes): the valid records in
+    order (``midge.respond.log`` owns the format); ``torn_bytes`` counts bytes
+    that are not part of a valid record (a torn tail after a power cut, or
+    corruption)."""
+    payloads = log.parse(data)
+    torn = len(data) - sum(len(p) + log.OVERHEAD for p in payloads)
+    return [log.unpack_detection(p) for p in payloads if len(p) >= 6], torn
 
 
 def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
@@ -73,7 +61,7 @@ def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
     counts = {"fetched": 0, "skipped": 0, "bytes": 0, "records": 0, "torn_bytes": 0, "files": []}
     with open_board(port, transport, soft_reset=True) as board:
         conf = json.loads(board.read_file(join(root, "midge.json")))
-        labels = json.loads(board.read_file(conf["meta"])).get("labels", [])
+        labels = decision_labels(json.loads(board.read_file(conf["meta"])))
         logs, dirs = [], []
         for r in conf.get("responders", []):
             if r.get("kind") == "log":

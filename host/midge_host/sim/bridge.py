@@ -54,6 +54,13 @@ def compile_board_code(out_dir):
         raise MidgeError(f"mpy-cross could not compile the emulated board's code: {out}")
 
 
+REPL_HEAP_BYTES = 20 * 1024
+"""The heap the emulator's own REPL (``board_repl``) keeps: 20.6 KB in use at
+its raw REPL on the x64 unix port, where a board's C REPL keeps next to
+nothing. The process gets this much more than the profile's ``heap_bytes``,
+so user code finds the board's heap (tests/host/test_sim.py checks it)."""
+
+
 class BoardProcess:
     """One power-on of the board: the unix-port child, its pipes, its state.
     ``code_dir`` holds board_repl.mpy."""
@@ -69,7 +76,7 @@ class BoardProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
         try:
             self.proc = subprocess.Popen(
-                [micropython_executable(), "-X", f"heapsize={heap_bytes}", "-c", code],
+                [micropython_executable(), "-X", f"heapsize={heap_bytes + REPL_HEAP_BYTES}", "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(chan_w, ack_r), start_new_session=True, cwd=flash_dir, env=env,
             )

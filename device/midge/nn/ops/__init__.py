@@ -2,36 +2,42 @@
 
 A preparer validates the op against its tensors, does all float and table
 work once, and returns a kernel function plus the argument tuple that
-``kernel(*args)`` runs on every invoke.
+``kernel(*args)`` runs on every invoke. ``preparer(name)`` imports only the
+module of the op asked for, so a model's unused ops take no heap.
 """
 
-from midge.nn.ops import activations, conv, elementwise, fc, pool, quant, shape
-
 PREPARERS = {
-    "ADD": elementwise.prepare_addsub,
-    "SUB": elementwise.prepare_addsub,
-    "MUL": elementwise.prepare_mul,
-    "AVERAGE_POOL_2D": pool.prepare_pool,
-    "MAX_POOL_2D": pool.prepare_pool,
-    "MEAN": pool.prepare_mean,
-    "CONV_2D": conv.prepare_conv,
-    "DEPTHWISE_CONV_2D": conv.prepare_depthwise,
-    "FULLY_CONNECTED": fc.prepare,
-    "SOFTMAX": activations.prepare_softmax,
-    "LOGISTIC": activations.prepare_unary,
-    "TANH": activations.prepare_unary,
-    "RELU": activations.prepare_unary,
-    "RELU6": activations.prepare_unary,
-    "LEAKY_RELU": activations.prepare_unary,
-    "HARD_SWISH": activations.prepare_unary,
-    "QUANTIZE": quant.prepare_quantize,
-    "DEQUANTIZE": quant.prepare_dequantize,
-    "RESHAPE": shape.prepare_reshape,
-    "SQUEEZE": shape.prepare_reshape,
-    "EXPAND_DIMS": shape.prepare_reshape,
-    "SHAPE": shape.prepare_shape,
-    "STRIDED_SLICE": shape.prepare_strided_slice,
-    "PACK": shape.prepare_pack,
-    "CONCATENATION": shape.prepare_concat,
-    "PAD": shape.prepare_pad,
+    "ADD": ("elementwise", "prepare_addsub"),
+    "SUB": ("elementwise", "prepare_addsub"),
+    "MUL": ("elementwise", "prepare_mul"),
+    "AVERAGE_POOL_2D": ("pool", "prepare_pool"),
+    "MAX_POOL_2D": ("pool", "prepare_pool"),
+    "MEAN": ("pool", "prepare_mean"),
+    "CONV_2D": ("conv", "prepare_conv"),
+    "DEPTHWISE_CONV_2D": ("conv", "prepare_depthwise"),
+    "FULLY_CONNECTED": ("fc", "prepare"),
+    "SOFTMAX": ("activations", "prepare_softmax"),
+    "LOGISTIC": ("activations", "prepare_unary"),
+    "TANH": ("activations", "prepare_unary"),
+    "RELU": ("activations", "prepare_unary"),
+    "RELU6": ("activations", "prepare_unary"),
+    "LEAKY_RELU": ("activations", "prepare_unary"),
+    "HARD_SWISH": ("activations", "prepare_unary"),
+    "QUANTIZE": ("quant", "prepare_quantize"),
+    "DEQUANTIZE": ("quant", "prepare_dequantize"),
+    "RESHAPE": ("shape", "prepare_reshape"),
+    "SQUEEZE": ("shape", "prepare_reshape"),
+    "EXPAND_DIMS": ("shape", "prepare_reshape"),
+    "SHAPE": ("shape", "prepare_shape"),
+    "STRIDED_SLICE": ("shape", "prepare_strided_slice"),
+    "PACK": ("shape", "prepare_pack"),
+    "CONCATENATION": ("shape", "prepare_concat"),
+    "PAD": ("shape", "prepare_pad"),
 }
+"""op name -> (module in midge.nn.ops, preparer function)."""
+
+
+def preparer(name):
+    """The preparer of op ``name`` (its module imported on first use)."""
+    module, function = PREPARERS[name]
+    return getattr(__import__("midge.nn.ops." + module, None, None, [function]), function)

@@ -1,0 +1,32 @@
+"""`midge replay DIR FILE...`: what the board would report on recordings, computed on the host.
+
+Each recording is cut into the model's windows and run through the app's pipeline and
+decision code (midge_host.replay); the detections print as `t_s,label,score` lines, the
+columns of `midge pull`'s detections.csv, so the two can be compared line for line.
+"""
+
+
+def register(subparsers):
+    parser = subparsers.add_parser(
+        "replay", help="the detections a board would report on recordings",
+        description="Run recordings through the deployed app's pipeline and decisions on the host; print "
+                    "the detections as the board's log records them (t_s,label,score).")
+    parser.add_argument("project", metavar="DIR", help="the project folder (its build/ holds the model)")
+    parser.add_argument("files", metavar="FILE", nargs="+", help="WAV or CSV recordings in the project's format")
+    parser.set_defaults(func=handler)
+
+
+def handler(args):
+    import sys
+
+    from midge_host.deploy.artifacts import load_build
+    from midge_host.replay import detections
+
+    build = load_build(args.project)
+    print("t_s,label,score")
+    for path in args.files:
+        result = detections(build, path)
+        for t, label, score in result.detections:
+            print(f"{t},{label},{score}")
+        print(f"midge: {path}: {result.windows} windows, {len(result.detections)} detections", file=sys.stderr)
+    return 0
