@@ -405,3 +405,64 @@ def test_anomaly_split_puts_faults_in_test_only(tmp_path):
     for side in ("train", "validation"):
         assert {s.label for s in result.files[side]} == {"normal"}
     assert {s.label for s in result.files["test"]} == set(project.labels)
+
+
+def test_import_split_pins_files_to_a_side_that_every_split_keeps(mosquito, tmp_path, capsys):
+    """A dataset's own test set survives `midge data split`: --split is recorded per file."""
+    for k, label in enumerate(mosquito.labels):
+        _fill(mosquito, label, 5, 1)
+        write_pcm(tmp_path / "official" / label / f"t__{label}.wav", np.full(16000, k, np.int16), 16000)
+    code, _, err = run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "official", "--split", "test")
+    assert code == 0, err
+    for seed in range(4):
+        assert run_cli(capsys, "data", "split", mosquito.dir, "--seed", seed)[0] == 0
+        doc = json.loads(mosquito.splits_path.read_text())
+        test = doc["sides"]["test"]["files"]
+        assert all(f"data/{label}/t__{label}.wav" in test for label in mosquito.labels), (seed, test)
+
+
+def test_a_group_pinned_to_two_sides_is_an_error(mosquito, tmp_path, capsys):
+    for label in mosquito.labels:
+        _fill(mosquito, label, 4, 1)
+    write_pcm(tmp_path / "a" / "spk__one.wav", np.full(16000, 1, np.int16), 16000)
+    write_pcm(tmp_path / "b" / "spk__two.wav", np.full(16000, 2, np.int16), 16000)
+    run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "a", "--label", "other", "--split", "train")
+    run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "b", "--label", "other", "--split", "test")
+    code, _, err = run_cli(capsys, "data", "split", mosquito.dir)
+    assert code == 1 and "group 'spk' is kept on two sides" in err
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda doc: doc["sides"]["test"]["files"].append(doc["sides"]["train"]["files"][0]), "is on two sides"),
+    (lambda doc: doc["sides"]["train"]["files"].append("data/other/gone.wav"), "which no longer exists"),
+    (lambda doc: doc["sides"].update(holdout={"files": [], "groups": []}), "unknown side 'holdout'"),
+    (lambda doc: doc["sides"]["train"]["files"].append("splits.json"), "is not a sample of data/<label>/"),
+])
+def test_splits_json_is_checked(mosquito, capsys, damage, message):
+    from midge_host.train.data import ensure_split
+    for label in mosquito.labels:
+        _fill(mosquito, label, 4, 1)
+    assert run_cli(capsys, "data", "split", mosquito.dir)[0] == 0
+    doc = json.loads(mosquito.splits_path.read_text())
+    damage(doc)
+    mosquito.splits_path.write_text(json.dumps(doc))
+    with pytest.raises(MidgeError, match=message):
+        ensure_split(mosquito, say=lambda _: None)
+
+
+def test_new_samples_join_the_split_without_moving_the_old_ones(mosquito, capsys):
+    from midge_host.train.data import ensure_split
+    for label in mosquito.labels:
+        _fill(mosquito, label, 5, 2)
+    assert run_cli(capsys, "data", "split", mosquito.dir)[0] == 0
+    before = json.loads(mosquito.splits_path.read_text())["sides"]
+    write_pcm(mosquito.data_dir / "other" / "new__c0.wav", np.zeros(16000, np.int16), 16000)
+    write_pcm(mosquito.data_dir / "other" / "g1__c9.wav", np.zeros(16000, np.int16), 16000)  # an old group
+    said = []
+    after = ensure_split(mosquito, say=said.append)["sides"]
+    assert said and "2 sample(s) in data/ are not in splits.json" in said[0]
+    for side, s in before.items():
+        assert set(s["files"]) <= set(after[side]["files"]), side
+    g1_side = next(side for side, s in before.items() if "data/other/g1__c0.wav" in s["files"])
+    assert "data/other/g1__c9.wav" in after[g1_side]["files"]
+    assert any("data/other/new__c0.wav" in s["files"] for s in after.values())

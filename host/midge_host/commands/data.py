@@ -1,8 +1,8 @@
 """`midge data {import,stats,split,synth} DIR ...`: manage a project's samples.
 
 - ``import DIR SOURCE... [--label L] [--cut auto|off|W[:S]] [--group REGEX]
-  [--map AXIS=COLUMN] [--units si|counts] [--skip-bad]``: copy and convert recordings into
-  data/<label>/ (``midge_host.dataset.importer``).
+  [--map AXIS=COLUMN] [--units si|counts] [--skip-bad] [--split SIDE]``: copy and convert
+  recordings into data/<label>/ (``midge_host.dataset.importer``).
 - ``stats DIR``: a table of files, groups and durations per class, then warnings.
 - ``split DIR [--seed N]``: train/validation/test by group -> DIR/splits.json.
 - ``synth DIR [--count N | --seconds S] [--seed N] [--force]``: the template's
@@ -66,6 +66,8 @@ def register(subparsers):
                    help="IMU sources: si = m/s^2 and deg/s (Edge Impulse; default), "
                         "counts = int16 values as a midge board records them")
     p.add_argument("--skip-bad", action="store_true", help="skip unreadable files with a warning")
+    p.add_argument("--split", choices=split.SIDES,
+                   help="keep these files on this side of every split (a dataset's own train/test split)")
     p.set_defaults(func=do_import)
 
     p = sub.add_parser("stats", help="counts and durations per class, with warnings",
@@ -109,7 +111,8 @@ def do_import(args):
     """Import SOURCEs into the project; print a summary and warnings."""
     project = load_project(args.dir)
     options = importer.Options(label=args.label, cut=args.cut, group=args.group,
-                               mapping=_mapping(args.map), skip_bad=args.skip_bad, units=args.units)
+                               mapping=_mapping(args.map), skip_bad=args.skip_bad, units=args.units,
+                               split=args.split)
     with _progress("importing") as bar:
         task = bar.add_task("import", total=None)
         report = importer.import_sources(project, args.sources, options,

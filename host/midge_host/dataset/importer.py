@@ -29,6 +29,9 @@ Contract: ``import_sources(project, sources, options, progress) -> Report``.
   present), also under another name.
 - An unreadable source is a MidgeError (earlier sources stay imported), or a
   warning with ``options.skip_bad``.
+- ``options.split`` ("train", "validation" or "test") records the side the
+  outputs keep in every split (``dataset.split.pins``): a dataset's given
+  train/test split survives `midge data split`.
 """
 
 import difflib
@@ -64,6 +67,7 @@ class Options:
     mapping: dict = field(default_factory=dict)
     skip_bad: bool = False
     units: str = "si"  # IMU sources: "si" (m/s^2, deg/s) or "counts" (int16 already)
+    split: str | None = None  # keep the outputs on this side of every split (a dataset's own test set)
 
 
 @dataclass
@@ -334,6 +338,8 @@ def import_sources(project, sources, options, progress=None):
         record = {"sha256": digest, "source": str(path.resolve()), "label": label,
                   "outputs": [f"{label}/{name}" for name in names],
                   "imported": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        if options.split:
+            record["split"] = options.split
         _append_index(data_dir, record)
         index[digest] = record
         report.imported += 1

@@ -3,8 +3,9 @@
 Contract:
 
 - ``ensure_split(project, say) -> dict``: splits.json, written first with
-  ``midge data split``'s rules when missing (``say`` tells the user so).
-  Files listed there but gone from data/ are a MidgeError.
+  ``midge data split``'s rules when missing and extended with samples added
+  since (``say`` tells the user so); a split that lists a file no longer
+  there, a file twice or an unknown side is a MidgeError.
 - ``load_side(project, split, side, config, progress=None) -> Side``: the
   files of one side with their label indices and features, shape (N,) +
   ``input_shape`` (int8: the extractor's output grid, which is the model's
@@ -38,7 +39,8 @@ from midge_host import __version__
 from midge_host import recordings
 from midge_host.dataset import images
 from midge_host.files import sha256_file, write_atomic
-from midge_host.dataset.split import make_split, write_split
+from midge_host.dataset.layout import scan
+from midge_host.dataset.split import make_split, read_split, write_split
 from midge_host.errors import MidgeError
 from midge_host.features import extract, extractor
 
@@ -66,21 +68,23 @@ def build_dir(project):
 
 
 def ensure_split(project, say=print):
-    """The project's splits.json as a dict, splitting first when it is missing."""
+    """The project's splits.json as a dict (checked by ``split.read_split``):
+    written first when missing, and extended when data/ holds samples it does
+    not list (collected or imported since), placing them without moving the
+    files already split (``make_split``'s ``keep``)."""
     if not project.splits_path.is_file():
         say(f"no {project.splits_path.name} yet: splitting the data by group "
             f"(as `midge data split {project.dir}` does)")
         write_split(project, make_split(project))
-    try:
-        doc = json.loads(project.splits_path.read_text(encoding="utf-8"))
-        sides = doc["sides"]
-    except (ValueError, KeyError, TypeError) as err:
-        raise MidgeError(f"{project.splits_path}: not a midge split ({err})",
-                         hint=f"delete it and run `midge data split {project.dir}`") from None
-    missing = [f for side in sides.values() for f in side["files"] if not (project.dir / f).is_file()]
-    if missing:
-        raise MidgeError(f"{project.splits_path} lists {len(missing)} file(s) that no longer exist, "
-                         f"e.g. {missing[0]}", hint=f"run `midge data split {project.dir}` again")
+    doc = read_split(project)
+    listed = {name: side for side, s in doc["sides"].items() for name in s["files"]}
+    new = [s.path.relative_to(project.dir).as_posix() for s in scan(project).samples]
+    new = [name for name in new if name not in listed]
+    if new:
+        say(f"{len(new)} sample(s) in data/ are not in {project.splits_path.name} yet (e.g. {new[0]}): "
+            "adding them to the split, the files already split stay where they are")
+        write_split(project, make_split(project, seed=doc.get("seed"), keep=listed))
+        doc = read_split(project)
     return doc
 
 
