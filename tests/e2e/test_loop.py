@@ -1,0 +1,105 @@
+"""The whole loop, as a user walks it, for every audio and IMU template, on the
+emulated board of the template's own board profile (the CLI, real mpremote):
+
+new -> data synth (small) -> train (short) -> quantize -> eval -> deploy without
+--board (the project's board; the board says what it is) -> verify -> monitor ->
+collect a few seconds into a label -> data stats (no warning about the collected
+files) -> train again (the collected files join the split) -> pull, with the
+detections in the pulled log equal to `midge replay` of the same recording on the
+host (the app's pipeline and decision code).
+"""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from midge_host import recordings
+from midge_host.cli import main
+from midge_host.project import load_project
+from midge_host.sim import SimBoard
+
+pytestmark = pytest.mark.slow
+
+# template: (files per class, midge.toml settings for a short run)
+def short(epochs):
+    return [f"training.epochs={epochs}", "training.patience=0"]
+
+
+LOOP = {"mosquito": (40, short(40)), "rainfall": (15, short(15)), "kws": (12, short(15)),
+        "motion": (15, short(30)), "anomaly": (15, short(10))}
+
+
+def cli(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert code == 0, f"midge {' '.join(map(str, argv))} failed:\n{err}"
+    return out, err
+
+
+def replay_recording(project, path):
+    """One recording of the project's format: a test file of every label in turn, each
+    three times (long enough for the recognizer's averaging to settle)."""
+    split = json.loads(project.splits_path.read_text())["sides"]["test"]["files"]
+    picks = []
+    for label in project.labels:
+        mine = [f for f in split if f.split("/")[1] == label]
+        if mine:
+            picks += [recordings.read(project.dir / mine[0]).samples] * 3
+    samples = np.concatenate(picks)
+    if project.sensor == "imu":
+        path = path.with_suffix(".csv")
+        path.write_text(recordings.encode_csv(samples, project.sample_rate, list(project.input["columns"])))
+    else:
+        path = path.with_suffix(".wav")
+        path.write_bytes(recordings.encode_wav(samples[:, 0], project.sample_rate))
+    return path, len(samples)
+
+
+@pytest.mark.parametrize("template", sorted(LOOP))
+def test_the_loop_on_the_templates_own_board(template, tmp_path, capsys):
+    count, settings = LOOP[template]
+    folder = tmp_path / template
+    cli(capsys, "new", folder, "--template", template, *sum((["--set", s] for s in settings), []))
+    cli(capsys, "data", "synth", folder, "--count", count)
+    cli(capsys, "train", folder)
+    cli(capsys, "quantize", folder)
+    cli(capsys, "eval", folder)
+    project = load_project(folder)
+    clip, frames = replay_recording(project, tmp_path / "replayed")
+    meta = json.loads((folder / "build/meta.json").read_text())
+    assert meta["board"] == project.board
+
+    with SimBoard(board=project.board, flash_dir=tmp_path / "flash") as sim:
+        port = sim.port
+        _, err = cli(capsys, "deploy", folder, "--port", port, "--replay", clip, "--fast")
+        assert f"an emulated {project.board}" in err and f"deployed for {project.board}" in err
+        assert "vectors bit-exact" in err
+
+        out, _ = cli(capsys, "monitor", "--port", port, "--seconds", 120)
+        windows = (frames - meta["window_samples"]) // meta["stride_samples"] + 1
+        assert "the app ended" in out and re.search(rf"windows\s+│\s+{windows}\s+│", out), out
+
+        label = project.labels[-1]
+        before = {p.name for p in (project.data_dir / label).iterdir()}
+        seconds = max(2.0, 2 * project.input["window_ms"] / 1000)
+        cli(capsys, "collect", folder, "--port", port, "--label", label, "--seconds", seconds)
+        collected = sorted({p.name for p in (project.data_dir / label).iterdir()} - before)
+        assert collected, "collect wrote nothing into data/"
+
+        _, err = cli(capsys, "data", "stats", folder)
+        stamp = collected[0].split("__")[0]
+        assert stamp not in err and "unreadable" not in err and "not in dataset format" not in err, err
+
+        _, err = cli(capsys, "train", folder)
+        assert "are not in splits.json yet" in err
+        listed = json.loads(project.splits_path.read_text())["sides"]
+        assert all(any(f"data/{label}/{name}" in s["files"] for s in listed.values()) for name in collected)
+
+        cli(capsys, "pull", folder, "--port", port)
+    pulled = (folder / "pulled/detections.csv").read_text().splitlines()
+    replayed, err = cli(capsys, "replay", folder, clip)
+    assert pulled == replayed.splitlines(), (pulled, replayed)
+    assert len(pulled) > 1, "no detections to compare: the loop proves nothing"
+    assert f"{windows} windows" in err
