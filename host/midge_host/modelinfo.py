@@ -8,7 +8,7 @@
   load-time checks fail);
 - ``macs`` (CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED multiply-accumulates),
   ``weight_bytes`` (all constant tensors), ``bytes`` (the file);
-- ``arena``: ``midge`` (the planner's arena) and ``tflm`` (``tflm_arena_bytes``, which
+- ``arena``: ``midge`` (the planner's arena; None when an op is unsupported) and ``tflm`` (``tflm_arena_bytes``, which
   also counts TFLM's tensor structs; None when TFLM cannot run the model or when
   ``tflm_arena`` is false).
 
@@ -33,10 +33,15 @@ def describe(path, tflm_arena=True):
     data = load_model(path)
     try:
         model = parse(data, len(data), any_op=True)
-        _, arena = planner.plan_model(model)
     except ModelError as exc:
         raise MidgeError(f"{path}: {exc}") from None
     ops = [_op(model, k, op) for k, op in enumerate(model.operators)]
+    arena = None
+    if all(op["supported"] for op in ops):  # the ops come first: a stateful op explains its tensors
+        try:
+            _, arena = planner.plan_model(model)
+        except ModelError as exc:
+            raise MidgeError(f"{path}: {exc}") from None
     failure = _load_failure(data) if all(op["supported"] for op in ops) else None
     if failure:
         index, reason = failure
@@ -101,8 +106,12 @@ def _tflm_arena(data):
 
 
 def model_path(text):
-    """``text`` as an existing file Path, or MidgeError."""
+    """``text`` as an existing file Path, or MidgeError (a folder: the model in it, if one)."""
     path = Path(text)
+    if path.is_dir():
+        inside = [p for p in (path / "build" / "model.tflite", path / "model.tflite") if p.is_file()]
+        raise MidgeError(f"{path} is a folder, not a model file",
+                         hint=f"give the .tflite file: {inside[0]}" if inside else "give a .tflite file")
     if not path.is_file():
         raise MidgeError(f"model file not found: {path}")
     return path

@@ -51,6 +51,8 @@ def load_model(model):
             data = path.read_bytes()
         except FileNotFoundError:
             raise MidgeError(f"model file not found: {path}") from None
+        except IsADirectoryError:
+            raise MidgeError(f"{path} is a folder, not a model file", hint="give a .tflite file") from None
         except OSError as exc:
             raise MidgeError(f"cannot read model file {path}: {exc.strerror}") from None
     if len(data) < 8 or data[4:8] != b"TFL3":

@@ -4,6 +4,7 @@ IndexError, struct.error, RecursionError, MemoryError or a hang (CPython)."""
 import random
 import time
 
+import numpy as np
 import pytest
 
 import midge.nn
@@ -92,3 +93,64 @@ def test_unsupported_ops_are_named(reference_dir):
     assert midge.nn.load(_with_op_version(data, 1)).output_count == 1  # the round trip itself is sound
     with pytest.raises(ValueError, match=r"model op FULLY_CONNECTED v99 is not supported"):
         midge.nn.load(_with_op_version(data, 99))
+
+
+def _stateful(data, op_code):
+    """The model with its first operator turned into ``op_code`` reading an extra
+    variable (state) tensor, as an SVDF or LSTM keyword model does."""
+    import flatbuffers
+
+    from midge_host.tflm import read_model, schema
+
+    model = read_model(data)
+    graph = model.subgraphs[0]
+    code = model.operatorCodes[graph.operators[0].opcodeIndex]
+    code.builtinCode = code.deprecatedBuiltinCode = op_code
+    state = schema.TensorT()
+    state.shape, state.type, state.buffer, state.name, state.isVariable = [1, 8], 9, 0, b"state", True
+    graph.tensors.append(state)
+    graph.operators[0].inputs = list(graph.operators[0].inputs) + [len(graph.tensors) - 1]
+    builder = flatbuffers.Builder(len(data) + 1024)
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
+@pytest.mark.parametrize("op_code, name", [(27, "SVDF"), (44, "UNIDIRECTIONAL_SEQUENCE_LSTM")])
+def test_stateful_models_name_the_operator_before_any_tensor_check(tmp_path, capsys, op_code, name):
+    from midge_host.cli import main
+    from midge_host.modelgen import build_model
+
+    path = tmp_path / "stateful.tflite"
+    path.write_bytes(_stateful(build_model("dense", seed=1), op_code))
+    said = f"model op {name} is not supported (it keeps state between invokes; midge runs stateless models only"
+    with pytest.raises(ValueError) as err:
+        midge.nn.load(str(path))
+    assert said in str(err.value)
+    assert main(["inspect", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert name in out and "not supported" in out and "before anything writes it" not in out
+    np.save(tmp_path / "x.npy", np.zeros((1, 32), np.int8))
+    for engine in ("micropython", "cpython"):
+        code = main(["infer", str(path), "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy"),
+                     "--engine", engine])
+        err_text = " ".join(capsys.readouterr().err.split())
+        assert code == 1 and said in err_text, err_text
+
+
+def test_a_variable_tensor_is_named_even_with_supported_ops():
+    from midge_host.modelgen import build_model
+
+    data = bytearray(_stateful(build_model("dense", seed=1), 9))  # FULLY_CONNECTED, plus a state tensor
+    with pytest.raises(ValueError, match="tensor 'state' is a variable tensor: midge runs stateless models only"):
+        midge.nn.load(data)
+
+
+def test_a_folder_given_as_a_model_says_so(tmp_path, capsys):
+    from midge_host.cli import main
+
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "model.tflite").write_bytes(b"x")
+    for argv in (["inspect", str(tmp_path)], ["infer", str(tmp_path), "--input", "x.npy", "--output", "y.npy"]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert f"{tmp_path} is a folder, not a model file" in err and "build/model.tflite" in err, err

@@ -40,9 +40,15 @@ OPS = {0: ("ADD", 5), 1: ("AVERAGE_POOL_2D", 3), 2: ("CONCATENATION", 4), 3: ("C
 KNOWN_NAMES = {5: "DEPTH_TO_SPACE", 7: "EMBEDDING_LOOKUP", 8: "FLOOR", 10: "HASHTABLE_LOOKUP",
                11: "L2_NORMALIZATION", 12: "L2_POOL_2D", 13: "LOCAL_RESPONSE_NORMALIZATION",
                16: "LSTM", 20: "RELU_N1_TO_1", 23: "RESIZE_BILINEAR", 24: "RNN",
-               26: "SPACE_TO_DEPTH", 27: "SVDF", 32: "CUSTOM", 39: "TRANSPOSE", 42: "DIV",
-               53: "CAST", 60: "PADV2", 62: "GATHER", 74: "SUM", 97: "RESIZE_NEAREST_NEIGHBOR",
-               101: "MINIMUM", 102: "MAXIMUM", 126: "BATCH_MATMUL"}
+               26: "SPACE_TO_DEPTH", 27: "SVDF", 32: "CUSTOM", 35: "UNIDIRECTIONAL_SEQUENCE_RNN",
+               39: "TRANSPOSE", 42: "DIV", 44: "UNIDIRECTIONAL_SEQUENCE_LSTM",
+               46: "BIDIRECTIONAL_SEQUENCE_RNN", 52: "BIDIRECTIONAL_SEQUENCE_LSTM", 53: "CAST",
+               60: "PADV2", 62: "GATHER", 74: "SUM", 97: "RESIZE_NEAREST_NEIGHBOR", 101: "MINIMUM",
+               102: "MAXIMUM", 126: "BATCH_MATMUL", 129: "CALL_ONCE", 142: "VAR_HANDLE",
+               143: "READ_VARIABLE", 144: "ASSIGN_VARIABLE"}
+STATEFUL = (16, 24, 27, 35, 44, 46, 52, 129, 142, 143, 144)
+"""Ops that keep state between invokes in variable tensors or resource variables."""
+STATELESS_ONLY = "midge runs stateless models only: variable (state) tensors are not supported"
 MAX_DIMS = 6
 
 
@@ -67,6 +73,7 @@ class Tensor:
         for d in shape:
             self.size *= d
         self.nbytes = self.size * ITEM_SIZE.get(dtype, 1)
+        self.variable = False  # a state tensor (TFLite is_variable): midge refuses such models
 
     @property
     def zero_point(self):
@@ -241,6 +248,11 @@ def parse(buf, n, any_op=False):
         t = _tensor(fb, tables[i], i, buffers)
         nbytes[i] = t.nbytes
         data_at[i] = _data_start(fb, n, buffers, tables[i], t)
+    if not any_op:
+        for i in range(count):
+            if fb.scalar(tables[i], 5, "B", 0):
+                raise ModelError("tensor '%s' is a variable tensor: %s" % (fb.string(tables[i], 3) or i,
+                                                                       STATELESS_ONLY))
     inputs = _indices(fb, sg, 1, count, "subgraph input", False)
     outputs = _indices(fb, sg, 2, count, "subgraph output", False)
     operators = []
@@ -270,6 +282,8 @@ def _op_codes(fb, root, any_op):
             if code == 32:
                 name = "CUSTOM '%s'" % fb.string(oc, 1)
             why = "model op %s is not supported" % name
+            if code in STATEFUL:
+                why += " (it keeps state between invokes; %s)" % STATELESS_ONLY
         if why and not any_op:
             raise ModelError(why)
         codes.append((name, version, why))
@@ -308,6 +322,7 @@ def _tensor(fb, t, index, buffers):
         if qdim < 0 or qdim >= MAX_DIMS:
             raise ModelError("tensor '%s' has quantized dimension %d" % (name, qdim))
     tensor = Tensor(index, name, dtype, tuple(shape), None, scales, zero_points, qdim)
+    tensor.variable = fb.scalar(t, 5, "B", 0) != 0
     if tensor.nbytes > 1 << 28:
         raise ModelError("tensor '%s' needs %d bytes; midge supports up to 256 MiB" % (name, tensor.nbytes))
     return tensor

@@ -51,8 +51,11 @@ def plan_model(m):
             if i < 0 or m.is_const(i):
                 continue
             if i not in first:
-                raise ModelError("tensor '%s' is read by operator %d before anything writes it"
-                                 % (m.tensor(i).name, k))
+                t = m.tensor(i)
+                if t.variable:
+                    raise ModelError("tensor '%s' is a variable tensor: midge runs stateless models only"
+                                     % t.name)
+                raise ModelError("tensor '%s' is read by operator %d before anything writes it" % (t.name, k))
             last[i] = k
         for i in op.outputs:
             if m.is_const(i):

@@ -82,7 +82,8 @@ def _summary(info):
     tflm = info["arena"]["tflm"]
     table.add_row("MACs", f"{info['macs']:,}")
     table.add_row("weight bytes", f"{info['weight_bytes']:,}")
-    table.add_row("arena, midge", f"{info['arena']['midge']:,} bytes")
+    midge = info["arena"]["midge"]
+    table.add_row("arena, midge", "- (an op is not supported)" if midge is None else f"{midge:,} bytes")
     table.add_row("arena, TFLite-Micro", "-" if tflm is None else f"{tflm:,} bytes (with its tensor structs)")
     table.add_row("midge runs it", "[green]yes[/]" if info["supported"] else "[red]no[/]")
     return table
