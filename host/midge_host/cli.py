@@ -8,6 +8,7 @@ keeps its traceback.
 
 import argparse
 import importlib
+import os
 import sys
 
 from midge_host import __version__
@@ -49,6 +50,17 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("midge: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+def _reader_gone():
+    """The program reading our output has exited (``midge ... | head``): stop
+    quietly, as a shell tool does on SIGPIPE; stdout goes to /dev/null so the
+    interpreter's final flush cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return 141  # 128 + SIGPIPE
 
 
 def entry():

@@ -19,11 +19,13 @@ Errors opening the port or entering the raw REPL are MidgeErrors with a hint.
 
 import ast
 import base64
+import os
 import time
 
 from midge_host.errors import MidgeError
 
 TRANSPORTS = ("mpremote", "ampy")
+LOST = (OSError,)  # what pyserial raises when the device goes away (SerialException is an OSError)
 CHUNK = 2048  # bytes per exec when writing files
 
 
@@ -61,8 +63,27 @@ class Board:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, kind, value, tb):
+        try:
+            self.close()
+        except LOST:
+            if kind is None:  # nothing failed before: losing the board now is the error
+                raise self.lost(None) from None
+
+    def lost(self, err):
+        """The one error for a board that went away (unplugged, reset, the emulator killed)."""
+        detail = f": {err}" if err else ""
+        return MidgeError(f"lost the board on {self.port}{detail}",
+                          hint="check the cable and that nothing reset the board, then run the command again "
+                               "(an interrupted deploy resumes)")
+
+    def _guarded(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except self._error as err:
+            raise self.lost(err) from None
+        except LOST as err:
+            raise self.lost(err) from None
 
     def exec(self, code, timeout=30):
         out, err = self._exec_raw(code, timeout)
@@ -148,9 +169,8 @@ class MpremoteBoard(Board):
         self._error = TransportError
         try:
             self._raw = SerialTransport(str(port), baudrate=115200)
-        except TransportError as err:
-            raise MidgeError(f"cannot open {port}: {err}",
-                             hint="check the cable and the port name (`mpremote connect list`)") from None
+        except TransportError:
+            raise cannot_open(port) from None
         try:
             self._raw.enter_raw_repl(soft_reset=soft_reset)
         except TransportError as err:
@@ -159,27 +179,24 @@ class MpremoteBoard(Board):
                              hint="is MicroPython flashed, and no other program using the port?") from None
 
     def _exec_raw(self, code, timeout):
-        try:
-            return self._raw.exec_raw(code, timeout=timeout)
-        except self._error as err:
-            raise MidgeError(f"lost the board on {self.port}: {err}") from None
+        return self._guarded(self._raw.exec_raw, code, timeout=timeout)
 
     def _no_follow(self, code):
-        self._raw.exec_raw_no_follow(code)
+        self._guarded(self._raw.exec_raw_no_follow, code)
 
     def _read_some(self):
         serial = self._raw.serial
-        n = serial.in_waiting
+        n = self._guarded(lambda: serial.in_waiting)
         if n:
-            return serial.read(n)
+            return self._guarded(serial.read, n)
         time.sleep(0.01)
         return b""
 
     def _write(self, data):
-        self._raw.serial.write(data)
+        self._guarded(self._raw.serial.write, data)
 
     def _read_until(self, ending, timeout):
-        return self._raw.read_until(1, ending, timeout=timeout)
+        return self._guarded(self._raw.read_until, 1, ending, timeout=timeout)
 
     def close(self):
         try:
@@ -195,10 +212,13 @@ class AmpyBoard(Board):
         from ampy.files import Files
         from ampy.pyboard import Pyboard, PyboardError
         self._error = PyboardError
+        problem = port_problem(port)  # ampy does not lock the port: see that nobody else holds it
+        if problem:
+            raise problem
         try:
             self._raw = Pyboard(str(port), baudrate=115200)
-        except PyboardError as err:
-            raise MidgeError(f"cannot open {port}: {err}", hint="check the cable and the port name") from None
+        except PyboardError:
+            raise cannot_open(port) from None
         self._files = Files(self._raw)
         try:
             self._raw.enter_raw_repl()
@@ -207,27 +227,24 @@ class AmpyBoard(Board):
             raise MidgeError(f"no MicroPython REPL on {port}: {err}") from None
 
     def _exec_raw(self, code, timeout):
-        try:
-            return self._raw.exec_raw(code, timeout=timeout)
-        except self._error as err:
-            raise MidgeError(f"lost the board on {self.port}: {err}") from None
+        return self._guarded(self._raw.exec_raw, code, timeout=timeout)
 
     def _no_follow(self, code):
-        self._raw.exec_raw_no_follow(code)
+        self._guarded(self._raw.exec_raw_no_follow, code)
 
     def _read_some(self):
         serial = self._raw.serial
-        n = serial.inWaiting()
+        n = self._guarded(serial.inWaiting)
         if n:
-            return serial.read(n)
+            return self._guarded(serial.read, n)
         time.sleep(0.01)
         return b""
 
     def _write(self, data):
-        self._raw.serial.write(data)
+        self._guarded(self._raw.serial.write, data)
 
     def _read_until(self, ending, timeout):
-        return self._raw.read_until(1, ending, timeout=timeout)
+        return self._guarded(self._raw.read_until, 1, ending, timeout=timeout)
 
     def read_file(self, path, offset=0, progress=None):
         if offset:
@@ -245,6 +262,39 @@ class AmpyBoard(Board):
             self._raw.exit_raw_repl()
         finally:
             self._raw.close()
+
+
+def port_problem(port):
+    """Why ``port`` cannot be opened, as a MidgeError (absent, busy: another
+    program holds it, not permitted), or None when it opens. The transports
+    only say "failed to access", so the port is tried here."""
+    import errno
+
+    import serial
+
+    if not os.path.exists(port):
+        return MidgeError(f"cannot open {port}: no such port",
+                          hint="check the cable and the port name (`mpremote connect list` lists ports)")
+    try:
+        serial.Serial(str(port), 115200, exclusive=True).close()
+    except serial.SerialException as err:
+        text = str(err)
+        code = getattr(err, "errno", None)
+        if code in (errno.EBUSY, errno.EAGAIN) or "lock" in text or "busy" in text.lower():
+            return MidgeError(f"cannot open {port}: another program has it open",
+                              hint="close it (mpremote, a serial monitor such as screen or minicom, Thonny, "
+                                   "the Arduino IDE, a `midge monitor` in another terminal) and try again")
+        if code == errno.EACCES:
+            return MidgeError(f"cannot open {port}: permission denied",
+                              hint="add your user to the port's group (often dialout), then log in again")
+        return MidgeError(f"cannot open {port}: {text}", hint="check the cable and the port name")
+    return None
+
+
+def cannot_open(port):
+    """The MidgeError for a port a transport failed to open."""
+    return port_problem(port) or MidgeError(f"cannot open {port}",
+                                            hint="check the cable and the port name, then try again")
 
 
 def open_board(port, transport="mpremote", soft_reset=False):

@@ -55,3 +55,15 @@ def test_console_script_is_installed():
     script = Path(sys.executable).with_name("midge")
     out = subprocess.run([str(script), "--version"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0 and out.stdout.startswith("midge ")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`midge new x --template motion | true`: the reader is gone before midge writes."""
+    script = Path(sys.executable).with_name("midge")
+    proc = subprocess.Popen([str(script), "new", str(tmp_path / "x"), "--template", "motion"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert (tmp_path / "x" / "midge.toml").is_file()

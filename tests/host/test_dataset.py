@@ -173,6 +173,22 @@ def test_import_is_resumable_and_never_overwrites(mosquito, tmp_path, capsys):
     assert not list(mosquito.data_dir.rglob(".*.tmp")), "no temporaries left behind"
 
 
+def test_a_killed_import_leaves_nothing_behind_on_the_rerun(mosquito, tmp_path, capsys):
+    for i in range(2):
+        write_pcm(tmp_path / "src" / "other" / f"r{i}.wav", np.full(16000, i, np.int16), 16000)
+    assert run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "src")[0] == 0
+    index = mosquito.data_dir / importer.INDEX
+    # killed between renaming r1.wav into place and appending its index record,
+    # while writing a temporary of another output
+    index.write_text(index.read_text().splitlines()[0] + "\n")
+    (mosquito.data_dir / "other" / ".r2.wav.k3j9x.tmp").write_bytes(b"RIFF half")
+    code, out, err = run_cli(capsys, "data", "import", mosquito.dir, tmp_path / "src")
+    assert code == 0, err
+    assert files(mosquito, "other") == ["r0.wav", "r1.wav"], "no -2 duplicate of r1"
+    assert not list(mosquito.data_dir.rglob(".*.tmp")) and "removed unfinished files" in err
+    assert len(index.read_text().splitlines()) == 2
+
+
 def test_group_regex_prefixes_names(mosquito, tmp_path):
     write_pcm(tmp_path / "0a7c2a8d_nohash_1.wav", np.zeros(16000, np.int16), 16000)
     importer.import_sources(mosquito, [tmp_path / "0a7c2a8d_nohash_1.wav"],

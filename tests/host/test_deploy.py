@@ -13,6 +13,7 @@ import pytest
 from midge_host.cli import main
 from midge_host.deploy import deploy, verify
 from midge_host.deploy.monitor import watch
+from midge_host.errors import MidgeError
 from midge_host.sim import SimBoard
 from tests.app.project import fast_project
 
@@ -56,8 +57,13 @@ def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
         assert "1 already here" in capsys.readouterr().err
 
         assert main(["verify", "--port", port, "--transport", "ampy"]) == 0
+        # what an interrupted deploy of another build leaves: .new files nothing renames
+        (flash / "model/model.tflite.new").write_bytes(b"another model")
+        (flash / "model/labels.txt.new").write_text("a\nb\n")
+        (flash / "data/other.wav.new").write_bytes(b"RIFF")
         again = deploy(project, port, replay=project / "fast.wav", realtime=False)
         assert again["uploaded"] == 0 and again["skipped"] == again["files"]
+        assert not list(flash.rglob("*.new")), "stale .new files stay on the flash"
 
 
 def test_verify_fails_on_a_mismatch(project, tmp_path, capsys):
@@ -87,7 +93,7 @@ def test_killed_mid_deploy_then_redeploy_leaves_a_working_board(project, tmp_pat
     def push():
         try:
             deploy(project, str(sim.port), replay=project / "fast.wav", realtime=False, progress=progress)
-        except BaseException as err:  # noqa: BLE001 - the deploy must fail, how is the transport's business
+        except BaseException as err:  # noqa: BLE001 - checked below
             failure.append(err)
 
     thread = threading.Thread(target=push)
@@ -95,6 +101,9 @@ def test_killed_mid_deploy_then_redeploy_leaves_a_working_board(project, tmp_pat
     thread.join(120)
     sim.stop()
     assert failure, "the deploy should have failed when the board died"
+    err = failure[0]  # one clear error, not a chain of serial tracebacks from closing the dead port
+    assert isinstance(err, MidgeError) and str(err).startswith("lost the board on"), repr(err)
+    assert err.__cause__ is None and (err.__context__ is None or err.__suppress_context__)
     assert not (flash / ".midge-manifest.json").exists() and list(flash.rglob("*.new"))
     with SimBoard(flash_dir=flash, port=tmp_path / "port2") as again:
         counts = deploy(project, str(again.port), replay=project / "fast.wav", realtime=False)
@@ -187,3 +196,32 @@ def test_choose_refuses_boards_that_cannot_run_the_build():
         choose(board("rp2", 4), None, "P")
     assert loadable("armv6m", "armv7emdp") and not loadable("armv7emsp", "armv6m")
     assert not loadable("xtensa", "xtensawin") and loadable("x64", "x64")
+
+
+def test_monitor_attach_shows_control_bytes_escaped(tmp_path, capsys):
+    """A board spewing garbage (ESC sequences, NUL) cannot drive the user's terminal."""
+    import serial
+
+    with SimBoard(flash_dir=tmp_path / "flash") as sim:
+        (sim.flash_dir / "main.py").write_text(
+            "import time\nfor i in range(60):\n    print('\\x1b[2J\\x1b[31mjunk\\x00\\x07', i)\n"
+            "    time.sleep_ms(50)\n")
+        with serial.Serial(str(sim.port), 115200, timeout=1) as link:
+            link.write(b"\x04")  # soft reset at the friendly REPL: main.py runs
+        assert main(["monitor", "--port", str(sim.port), "--attach", "--seconds", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "\\x1b[2J\\x1b[31mjunk\\x00\\x07" in out
+    assert "\x1b[2J" not in out and "\x00" not in out and "\x07" not in out
+
+
+def test_a_busy_port_says_another_program_has_it(tmp_path, capsys):
+    import serial
+
+    with SimBoard(flash_dir=tmp_path / "flash") as sim:
+        with serial.Serial(str(sim.port), 115200, exclusive=True):  # e.g. a serial monitor left open
+            for transport in ("mpremote", "ampy"):
+                assert main(["verify", "--port", str(sim.port), "--transport", transport]) == 1
+                err = capsys.readouterr().err
+                assert "another program has it open" in err and "check the cable" not in err, err
+    assert main(["verify", "--port", str(tmp_path / "nothing")]) == 1
+    assert "no such port" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -117,7 +118,8 @@ def test_fs_commands(sim):
     ok(mpremote(sim, "exec", "open('fsdir/hello.txt', 'w').write('hello\\nboard\\n')"))
     # cat prints the text on the board, so it arrives cooked, as from a board
     assert ok(mpremote(sim, "fs", "cat", ":fsdir/hello.txt")).endswith(b"hello\r\nboard\r\n")
-    assert b"hello.txt" in ok(mpremote(sim, "fs", "ls", ":fsdir"))
+    listing = ok(mpremote(sim, "fs", "ls", ":fsdir")).decode()
+    assert re.search(r"^\s*12 hello\.txt\r?$", listing, re.M), listing  # the size, as a board lists it
     ok(mpremote(sim, "exec", "import os; os.rename('fsdir/hello.txt', 'fsdir/moved.txt')"))
     assert (sim.flash_dir / "fsdir" / "moved.txt").read_text() == "hello\nboard\n"
     ok(mpremote(sim, "fs", "rm", ":fsdir/moved.txt"))

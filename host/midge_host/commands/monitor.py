@@ -96,7 +96,7 @@ def handler(args):
 
         summary = watch(args.port, args.transport, args.seconds, args.root, args.attach, on_record)
     for line in summary.other[-5:]:
-        console.print(f"[dim]{line}", highlight=False)
+        console.print(line, style="dim", highlight=False, markup=False)
     if args.plot and not interactive:
         _plot(records, args.png)
         console.print(f"plot saved to {args.png}")

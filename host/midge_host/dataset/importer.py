@@ -23,7 +23,9 @@ Contract: ``import_sources(project, sources, options, progress) -> Report``.
   so `midge data split` keeps a speaker's or session's files together.
 - Nothing is lost: sources are only read; every output is written atomically;
   an existing different file is never overwritten (the new name gets ``-2``,
-  ``-3``...). Each imported source is appended to ``data/.imports.jsonl``
+  ``-3``...), and an output already there with the same bytes is reused, so a
+  rerun after a kill between writing and indexing adds no duplicate.
+  Temporaries an interrupted import left in the label folders are removed. Each imported source is appended to ``data/.imports.jsonl``
   (content SHA-256, label, outputs) after its outputs are written, so a
   re-run skips sources already imported (identical content, outputs
   present), also under another name.
@@ -202,15 +204,32 @@ def _stem(source, group):
     return f"{gid}__{stem}"
 
 
-def _free_names(folder, stem, count, suffix):
-    """Output names for ``count`` windows (or one file when count is 0) that exist nowhere yet."""
+def _free_names(folder, stem, payloads, windowed, suffix):
+    """Output names for ``payloads`` (windows, or one file) where no other file stands: a
+    name may be reused only by the very same bytes (a rerun after a kill between writing
+    the outputs and indexing them)."""
     n = 1
     while True:
         base = stem if n == 1 else f"{stem}-{n}"
-        names = [f"{base}{suffix}"] if count == 0 else [f"{base}__w{i:03d}{suffix}" for i in range(count)]
-        if not any((folder / name).exists() for name in names):
+        names = [f"{base}__w{i:03d}{suffix}" for i in range(len(payloads))] if windowed else [f"{base}{suffix}"]
+        if all(not (folder / name).exists() or (folder / name).read_bytes() == _bytes(payload)
+               for name, payload in zip(names, payloads)):
             return names
         n += 1
+
+
+def _bytes(payload):
+    return payload.encode() if isinstance(payload, str) else payload
+
+
+def _remove_unfinished(data_dir, labels, report):
+    """Delete the temporaries (``.<name>.<random>.tmp``) an interrupted import left."""
+    for label in labels:
+        folder = data_dir / label
+        if folder.is_dir():
+            for path in folder.glob(".*.tmp"):
+                path.unlink()
+                report.warn("removed unfinished files of an interrupted import", path)
 
 
 def _audio(project, path, report):
@@ -307,6 +326,7 @@ def import_sources(project, sources, options, progress=None):
     data_dir = project.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     index = _read_index(data_dir)
+    _remove_unfinished(data_dir, project.labels, report)
     suffix = OUT_SUFFIX[project.sensor]
     rate = project.sample_rate or 1
     for path, label in jobs:
@@ -332,7 +352,7 @@ def import_sources(project, sources, options, progress=None):
         folder = data_dir / label
         folder.mkdir(parents=True, exist_ok=True)
         payloads, windowed = payloads
-        names = _free_names(folder, _stem(path, options.group), len(payloads) if windowed else 0, suffix)
+        names = _free_names(folder, _stem(path, options.group), payloads, windowed, suffix)
         for name, payload in zip(names, payloads):
             write_atomic(folder / name, payload)
         record = {"sha256": digest, "source": str(path.resolve()), "label": label,

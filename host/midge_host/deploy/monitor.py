@@ -4,7 +4,8 @@ root="/", attach=False, on_record=None) -> Summary``.
 By default the running program is interrupted and the app restarted from
 midge.json in the raw REPL (so the output is all the app's); ``attach=True``
 only listens (the app running from main.py after a reset). Non-JSON lines
-are kept in ``Summary.other``; an app error raises BoardError.
+are kept in ``Summary.other``, control characters shown as ``\\xNN``
+(``printable``); an app error raises BoardError.
 """
 
 import json
@@ -23,6 +24,12 @@ class Summary:
 
     def of(self, ev):
         return [r for r in self.records if r.get("ev") == ev]
+
+
+def printable(text):
+    """``text`` with control characters (ESC, NUL, ...) shown as ``\\xNN``, so a
+    board printing garbage cannot drive the terminal."""
+    return "".join(c if (" " <= c != "\x7f") or c == "\t" else "\\x%02x" % ord(c) for c in text)
 
 
 def _serial_lines(port, seconds):
@@ -44,6 +51,7 @@ def watch(port, transport="mpremote", seconds=10.0, root="/", attach=False, on_r
     def take(line):
         if not line:
             return
+        line = printable(line)
         if line.startswith("{"):
             try:
                 record = json.loads(line)

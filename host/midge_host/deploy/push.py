@@ -6,8 +6,9 @@
 2. Upload each changed file as ``path.new`` (skipped when that ``.new``
    already holds the right bytes: an interrupted deploy resumes).
 3. Write the commit journal (``.midge-journal.json``: renames, the manifest
-   last among them, and files of the old manifest no longer planned) as a
-   temp file renamed into place: the commit point.
+   last among them, files of the old manifest no longer planned, and ``.new``
+   files no rename uses, left by an interrupted deploy of something else) as
+   a temp file renamed into place: the commit point.
 4. Run ``midge/app_journal.py`` (its source, sent over) on the board: it
    renames, removes and deletes the journal; running it again after a power
    cut finishes the same commit (``midge.app.run`` does so at boot).
@@ -50,6 +51,13 @@ _m = None if _h(%(manifest)r) is not None else _m
 for _p in %(paths)r:
     _a = _h(_p)
     print('hash', _m.get(_p) or '-' if _a is None else _a or '-', '-' if _a is None else _h(_p + '.new') or '-', _p)
+for _d in %(dirs)r:
+    try:
+        for _e in os.ilistdir(_d):
+            if _e[0].endswith('.new'):
+                print('new', _d.rstrip('/') + '/' + _e[0])
+    except OSError:
+        pass
 """
 
 _MKDIRS = """
@@ -72,23 +80,27 @@ def _dirs(paths):
 
 
 def board_state(board, items, root):
-    """({path: [sha256 of path, sha256 of path.new]} ('' if absent), [paths in the old manifest])."""
-    code = _HASHES % {"manifest": join(root, MANIFEST), "paths": [i.path for i in items]}
-    hashes, old = {}, []
+    """({path: [sha256 of path, sha256 of path.new]} ('' if absent), [paths in the old manifest],
+    [every ``.new`` file in the deploy's folders])."""
+    code = _HASHES % {"manifest": join(root, MANIFEST), "paths": [i.path for i in items],
+                      "dirs": [root] + _dirs(i.path for i in items)}
+    hashes, old, pending = {}, [], []
     for line in board.exec(code, timeout=120).splitlines():
         words = line.split(" ", 3)
         if words[0] == "old":
             old.append(line[4:])
+        elif words[0] == "new":
+            pending.append(line[4:])
         elif words[0] == "hash" and len(words) == 4:
             hashes[words[3]] = ["" if w == "-" else w for w in words[1:3]]
-    return hashes, old
+    return hashes, old, pending
 
 
 def push(board, items, root, info, progress=None):
     """Deploy ``items``; returns {"uploaded", "skipped", "resumed", "removed"} counts.
     ``progress(event, item, done_bytes)`` is called per chunk ("upload") and per skip."""
     recover(board, root)  # a previous deploy cut off after its commit point
-    hashes, old = board_state(board, items, root)
+    hashes, old, leftovers = board_state(board, items, root)
     board.exec(_MKDIRS % (_dirs(i.path for i in items),))
     renames = []
     counts = {"uploaded": 0, "skipped": 0, "resumed": 0, "removed": 0}
@@ -114,6 +126,8 @@ def push(board, items, root, info, progress=None):
     planned = {i.path for i in items}
     remove = [p for p in old if p not in planned]
     counts["removed"] = len(remove)
+    renamed = {tmp for tmp, _ in renames}
+    remove += [p for p in leftovers if p not in renamed]  # left by an interrupted deploy of other files
     journal = json.dumps({"renames": renames, "remove": remove}).encode()
     path = join(root, JOURNAL)
     board.write_file(path + ".tmp", journal)

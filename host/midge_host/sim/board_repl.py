@@ -221,7 +221,12 @@ class _Flash:
         return self._vfs.open(path, mode)
 
     def ilistdir(self, path):
-        return self._vfs.ilistdir(path)
+        """(name, type, inode, size) per entry, as a board's VFS gives them (the
+        unix port's VfsPosix leaves the size out; `mpremote fs ls` shows it)."""
+        base = path if path.endswith("/") else path + "/"
+        for entry in self._vfs.ilistdir(path):
+            size = self._vfs.stat(base + entry[0])[6] if entry[1] == 0x8000 else 0
+            yield (entry[0], entry[1], entry[2], size)
 
     def stat(self, path):
         return self._vfs.stat(path)
