@@ -143,3 +143,37 @@ def test_anomaly_needs_its_normal_label(tmp_path):
     _rewrite(tmp_path / "p" / FILE_NAME, 'normal_label = "normal"', 'normal_label = "healthy"')
     with pytest.raises(MidgeError, match="normal_label: 'healthy' is not one of labels"):
         load_project(tmp_path / "p")
+
+
+def test_changing_the_model_takes_that_models_parameters(tmp_path, capsys):
+    project = create_project(tmp_path / "p", "motion", ["model.name=frame_cnn", "model.params.context=5"])
+    assert project.model == {"name": "frame_cnn", "params": {"filters": [16, 16], "context": 5, "dropout": 0.2,
+                                                            "label_smoothing": 0.1}}
+    code, _, err = run_cli(capsys, "new", tmp_path / "q", "-t", "motion", "--set", "model.params.hidden=8",
+                           "--set", "model.name=mlp")
+    assert code == 0, err
+    assert load_project(tmp_path / "q").model["params"]["hidden"] == [8]
+
+
+def test_a_bad_model_parameter_is_an_error_of_every_command(tmp_path, capsys):
+    create_project(tmp_path / "p", "motion")
+    path = tmp_path / "p" / FILE_NAME
+    path.write_text(path.read_text().replace("[model.params]", "[model.params]\nkernel_size = 3"))
+    code, _, err = run_cli(capsys, "data", "stats", tmp_path / "p")
+    assert code == 1 and "model.params.kernel_size: not a parameter of mlp" in err, err
+
+
+def test_the_readme_follows_the_settings(tmp_path):
+    create_project(tmp_path / "p", "motion", ["input.window_ms=1000", "model.name=frame_cnn", "board=pico"])
+    readme = (tmp_path / "p" / "README.md").read_text()
+    assert "1000 ms every 500 ms at 100 Hz (100 samples)" in readme
+    assert "`frame_cnn` (filters [16, 16], context 3" in readme and "`pico`" in readme
+    assert "`motion`" in readme and ": 1 x 66 int8" in readme
+
+
+def test_a_band_above_nyquist_says_so(tmp_path):
+    with pytest.raises(MidgeError) as err:
+        create_project(tmp_path / "p", "motion", ["input.sample_rate=10", "input.window_ms=6000",
+                                                  "input.stride_ms=1000"])
+    assert "band 8.0..16.0 Hz lies above sample_rate / 2 (5.0 Hz)" in str(err.value)
+    assert "longer fft_length" not in str(err.value)

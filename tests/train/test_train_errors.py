@@ -1,5 +1,6 @@
 """Bad input gives clear MidgeErrors (and profile --strict exits non-zero)."""
 
+import re
 import shutil
 
 import numpy as np
@@ -77,6 +78,10 @@ def test_model_that_does_not_fit(trained, capsys):
     assert main(["profile", str(project.dir), "--board", "pico", "--board", "xiao_esp32s3_sense"]) == 0
     out = capsys.readouterr()
     assert "xiao_esp32s3_sense" in out.out and "Edge Impulse" in out.out
+    # which arena is which: the tensor arena vs everything loading the interpreter takes
+    assert re.search(r"tensor arena [\d,]+ B\s+\(activations\)", out.out), out.out
+    assert re.search(r"interpreter [\d,]+ B \(the [\d,]+ B tensor arena, per-op tables and the op modules' code\)",
+                     " ".join(out.out.split())), out.out
     assert main(["profile", str(project.dir), "--board", "pico", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "pico" in err and ("too big" in err or "does not fit" in err)
@@ -94,3 +99,22 @@ def test_frame_cnn_parameters():
         zoo.build("frame_cnn", {"context": 60}, (50, 32), 4, "classification")
     model = zoo.build("frame_cnn", {"filters": [8, 4]}, (50, 32), 4, "classification")
     assert model.output_shape == (1, 4) and model.get_layer("conv0").output.shape == (1, 48, 1, 8)
+
+
+@pytest.mark.slow
+def test_tensorflow_logs_stay_off_the_terminal_unless_verbose(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = _project(tmp_path, "motion", count=15, settings=["training.epochs=2"])
+    midge = str(Path(sys.executable).with_name("midge"))
+    for command in ("train", "quantize", "eval"):
+        proc = subprocess.run([midge, command, str(project.dir)], capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr
+        noise = [line for line in proc.stderr.splitlines()
+                 if re.match(r"[IWE]\d{4} |WARNING: All log messages|.*oneDNN", line)]
+        assert not noise, (command, noise)
+    proc = subprocess.run([midge, "quantize", str(project.dir), "--verbose"], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0 and re.search(r"^[IWE]\d{4} ", proc.stderr, re.M), proc.stderr

@@ -4,7 +4,7 @@ split; DIR/build/report.md, metrics.json and plots (``midge_host.train.evaluate`
 from rich.console import Console
 from rich.table import Table
 
-from midge_host.commands.ui import progress, say
+from midge_host.commands.ui import add_verbose, progress, quiet_tensorflow, say
 from midge_host.project import load_project
 
 
@@ -15,6 +15,7 @@ def register(subparsers):
                                           "for the float model, the int8 model under TFLM and the device "
                                           "pipeline (which must equal TFLM exactly).")
     p.add_argument("dir", metavar="DIR", help="the project folder")
+    add_verbose(p)
     p.set_defaults(func=handler)
 
 
@@ -22,7 +23,7 @@ def handler(args):
     """Evaluate; print a table."""
     project = load_project(args.dir)
     from midge_host.train.evaluate import ENGINES, evaluate
-    with progress("device pipeline") as bar:
+    with quiet_tensorflow(args.verbose), progress("device pipeline") as bar:
         task = bar.add_task("device", total=None, info="")
         doc = evaluate(project, say=say, progress=lambda done: bar.update(task, completed=done))
     anomaly = project.task == "anomaly"

@@ -35,8 +35,8 @@ def handler(args):
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)
-    table = Table(title=f"{project.name}: model {doc['model_bytes']:,} B, arena {doc['arena_bytes']:,} B, "
-                        f"{doc['macs']:,} MACs")
+    table = Table(title=f"{project.name}: model {doc['model_bytes']:,} B, tensor arena {doc['arena_bytes']:,} B "
+                        f"(activations), {doc['macs']:,} MACs")
     for col in ("board", "core", "flash", "RAM / heap", "latency / window", "real-time factor", "verdict"):
         table.add_column(col, justify="left" if col in ("board", "core", "verdict") else "right")
     for b in doc["boards"]:
@@ -50,9 +50,10 @@ def handler(args):
         table.add_row("Edge Impulse (reference)", "int8 mosquito model, C++", f"{ref['flash_bytes']:,} B",
                       f"{ref['ram_bytes']:,} B", lat, "-", "published")
     console.print(table)
-    print(f"RAM measured on the unix port (64-bit, so on the safe side): model file {doc['model_bytes']:,} B "
-          f"+ arena and per-op tables {heap['model'] - doc['model_bytes']:,} B + feature tables and buffers "
-          f"{heap['features']:,} B + midge code {heap['code']:,} B")
+    print(f"RAM: heap in use after loading, measured on the 64-bit unix port (not the deployed app's peak): "
+          f"model file {doc['model_bytes']:,} B + interpreter {heap['model'] - doc['model_bytes']:,} B (the "
+          f"{doc['arena_bytes']:,} B tensor arena, per-op tables and the op modules' code) + feature tables and "
+          f"buffers {heap['features']:,} B + midge code {heap['code']:,} B")
     print(f"latency estimate: {doc['macs']:,} MACs x {cm['instr_per_mac']:.1f} instr/MAC "
           f"(like {cm['bench_model']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
           f"instr/sample, x CPI per core / clock; figures from {cm['source']} (docs/training.md)")

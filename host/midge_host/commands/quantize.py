@@ -1,7 +1,7 @@
 """`midge quantize DIR`: the trained model -> int8 model.tflite, labels.txt,
 meta.json, vectors.bin and model_card.md in DIR/build/ (``midge_host.train.quantize``)."""
 
-from midge_host.commands.ui import say
+from midge_host.commands.ui import add_verbose, quiet_tensorflow, say
 from midge_host.project import load_project
 
 
@@ -11,6 +11,7 @@ def register(subparsers):
                               description="Full-integer int8 conversion with a representative set from the "
                                           "training data; refuses ops midge's interpreter lacks.")
     p.add_argument("dir", metavar="DIR", help="the project folder")
+    add_verbose(p)
     p.set_defaults(func=handler)
 
 
@@ -18,7 +19,8 @@ def handler(args):
     """Quantize; print what was written."""
     project = load_project(args.dir)
     from midge_host.train.quantize import quantize
-    meta = quantize(project, say=say)
+    with quiet_tensorflow(args.verbose):
+        meta = quantize(project, say=say)
     build = project.dir / "build"
     size = (build / "model.tflite").stat().st_size
     extra = f", anomaly threshold {meta['anomaly']['threshold']:.4g} (mse_int)" if "anomaly" in meta else ""

@@ -4,7 +4,7 @@ Writes DIR/build/model.keras, training.json and curves.png
 (``midge_host.train.train``). TensorFlow is imported inside the handler.
 """
 
-from midge_host.commands.ui import progress, say
+from midge_host.commands.ui import add_verbose, progress, quiet_tensorflow, say
 from midge_host.project import load_project
 
 
@@ -14,6 +14,7 @@ def register(subparsers):
                               description="Extract features (bit-exact with the board), then train the "
                                           "model from [model] with the [training] settings.")
     p.add_argument("dir", metavar="DIR", help="the project folder")
+    add_verbose(p)
     p.set_defaults(func=handler)
 
 
@@ -21,7 +22,7 @@ def handler(args):
     """Train; print a one-line summary."""
     project = load_project(args.dir)
     from midge_host.train.train import train
-    with progress("training") as bar:
+    with quiet_tensorflow(args.verbose), progress("training") as bar:
         task = bar.add_task("train", total=project.training["epochs"], info="")
 
         def epoch(done, total, logs):

@@ -8,6 +8,9 @@ Contract:
   ``"dotted.key=value"`` applied. The value is parsed as the type the key has
   (int, number, str, bool, or a list: ``a,b,c`` or TOML ``["a", "b"]``); an
   unknown key or an unparsable value is a MidgeError with close matches.
+  ``model.name`` is applied first and resets ``model.params`` to the new
+  architecture's defaults; ``model.params.K`` may name any parameter of the
+  architecture (the zoo's defaults).
 - ``create_project(folder, template, settings=()) -> Project``: validate the
   result like ``load_project`` and write ``midge.toml``, ``README.md``,
   ``data/README.md`` and one empty ``data/<label>/`` per label. The folder
@@ -27,6 +30,7 @@ from midge_host.paths import PACKAGE_DIR
 from midge_host.project import schema
 from midge_host.project.load import FILE_NAME, flatten, load_project, unflatten, validate
 from midge_host.project.tomlfile import dumps
+from midge_host.train.zoo import DEFAULTS as ZOO_DEFAULTS
 
 TEMPLATE_DIR = PACKAGE_DIR / "templates"
 TEMPLATES = schema.TEMPLATE_NAMES
@@ -114,16 +118,45 @@ def _parse_list(text, template, key):
     return [_convert(item, kind, key) for item in items]
 
 
-def apply_overrides(data, settings):
-    """``data`` with every ``key=value`` of ``settings`` applied (see module docs)."""
-    flat = flatten(copy.deepcopy(data))
-    known = schema.fields(data.get("sensor", "microphone"), data.get("task", "classification"))
+def _parsed(settings):
+    out = []
     for setting in settings:
         key, sep, text = setting.partition("=")
         key = key.strip()
         if not sep or not key:
             raise MidgeError(f"--set {setting!r} is not key=value",
                              hint="e.g. --set training.epochs=5 --set board=pico")
+        out.append((key, text))
+    # the architecture first: its parameters replace the old one's, then model.params.* apply
+    return sorted(out, key=lambda kv: kv[0] != "model.name")
+
+
+def _new_model(flat, name):
+    """``flat`` with model.name set to ``name`` and its params reset to that model's defaults."""
+    if name not in ZOO_DEFAULTS:
+        close = difflib.get_close_matches(name, list(ZOO_DEFAULTS), n=1)
+        raise MidgeError(f"--set model.name: unknown architecture {name!r}; the zoo has {', '.join(ZOO_DEFAULTS)}",
+                         hint=f"did you mean {close[0]!r}?" if close else None)
+    flat = {k: v for k, v in flat.items() if not k.startswith("model.params.")}
+    flat["model.name"] = name
+    flat.update((f"model.params.{k}", copy.deepcopy(v)) for k, v in ZOO_DEFAULTS[name].items())
+    return flat
+
+
+def apply_overrides(data, settings):
+    """``data`` with every ``key=value`` of ``settings`` applied (see module docs)."""
+    flat = flatten(copy.deepcopy(data))
+    known = schema.fields(data.get("sensor", "microphone"), data.get("task", "classification"))
+    for key, text in _parsed(settings):
+        if key == "model.name":
+            if text.strip() != flat.get("model.name"):
+                flat = _new_model(flat, text.strip())
+            continue
+        if key.startswith("model.params.") and key not in flat:
+            param = key[len("model.params."):]
+            defaults = ZOO_DEFAULTS.get(flat.get("model.name"), {})
+            if param in defaults:
+                flat[key] = copy.deepcopy(defaults[param])
         if key not in flat:
             close = difflib.get_close_matches(key, list(flat), n=3)
             raise MidgeError(f"--set {key}: unknown setting",
@@ -150,9 +183,31 @@ def render(project, data):
     return dumps(data, docs, header)
 
 
+def _window(project):
+    inputs = project.input
+    if project.sensor == "camera":
+        return f"one {inputs['width']} x {inputs['height']} grayscale image"
+    text = (f"{inputs['window_ms']:g} ms every {inputs['stride_ms']:g} ms at {inputs['sample_rate']:g} Hz "
+            f"({project.window_samples} samples)")
+    return text + (f", columns {', '.join(inputs['columns'])}" if project.sensor == "imu" else "")
+
+
+def _features(project):
+    from midge_host.features import extractor
+    fx = extractor(project.feature_config())
+    shown = ", ".join(f"{k} {v}" for k, v in project.features.items() if k != "kind")
+    return f"`{fx.config['kind']}`{' (' + shown + ')' if shown else ''}: {fx.frame_count} x {fx.feature_count} int8"
+
+
+def _model(project):
+    params = ", ".join(f"{k} {v}" for k, v in project.model["params"].items())
+    return f"`{project.model['name']}`{' (' + params + ')' if params else ''}"
+
+
 def _fill(text, project):
     inputs = project.input
     values = {
+        "one_window": _window(project), "feature_pipeline": _features(project), "architecture": _model(project),
         "name": project.name, "template": project.template, "task": project.task,
         "sensor": project.sensor, "board": project.board,
         "labels": ", ".join(project.labels), "summary": template_summary(project.template),

@@ -195,6 +195,7 @@ def _validate(data, source):
     _check_training(project)
     _check_board(project)
     _check_features(project)
+    _check_model(project)
     return project
 
 
@@ -257,3 +258,14 @@ def _check_features(p):
         build_features(p.feature_config())
     except ValueError as err:
         raise Invalid("features", str(err)) from None
+
+
+def _check_model(p):
+    from midge_host.train import zoo
+    try:
+        zoo.resolve(p.model["name"], p.model["params"])
+        zoo.check_task(p.model["name"], p.task)
+    except MidgeError as err:
+        key, _, problem = err.message.partition(": ")
+        raise Invalid(key if key.startswith("model") else "model.name",
+                      (problem or err.message) + (f" ({err.hint})" if err.hint else "")) from None

@@ -8,10 +8,11 @@ on) records ``gc.mem_alloc()`` after importing midge, after building the
 feature extractor with its output and window buffers, and after
 ``midge.nn.load(model.tflite)``. RAM is everything midge allocated: the model
 file (read into RAM; ROMFS would save it), the arena (midge's planner), the
-feature tables and buffers, and the interpreter's per-op tables and code. The
-host is 64-bit, so object and code overheads are larger than on a 32-bit
-board: the figure errs on the safe side. It is compared with the board's
-``heap_bytes``; the model file with its ``flash_bytes``.
+feature tables and buffers, and the interpreter's per-op tables and code. It
+is heap in use after loading on the 64-bit host, not the smallest heap the
+deployed app runs in (loading peaks higher, the heap fragments, a 32-bit
+board's objects are smaller), so read it as a first estimate. It is compared
+with the board's ``heap_bytes``; the model file with its ``flash_bytes``.
 
 **Latency** per window is an estimate from a cost model:
 
