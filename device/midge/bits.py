@@ -1,7 +1,11 @@
-"""``bit_length(x)``: bits needed for an int x >= 0 (0 for 0).
+"""Bit and byte helpers every layer shares (one copy each):
 
-MicroPython ints have no ``int.bit_length``; the interpreter's fixed-point
-setup and the DSP table builders share this one.
+- ``bit_length(x)``: bits needed for an int x >= 0 (0 for 0); MicroPython ints
+  have no ``int.bit_length``;
+- ``put_le(buf, at, value, n)`` / ``get_le(buf, at, n)``: an unsigned
+  little-endian field of ``n`` bytes written into / read from a buffer (the
+  file formats: recordings, vectors, stream frames), without ``struct``'s
+  temporary bytes.
 """
 
 
@@ -14,3 +18,17 @@ def bit_length(x):
         x >>= 1
         n += 1
     return n
+
+
+def put_le(buf, at, value, n):
+    """Write ``value`` as ``n`` little-endian bytes at ``buf[at]``."""
+    for k in range(n):
+        buf[at + k] = (value >> (8 * k)) & 0xFF
+
+
+def get_le(buf, at, n):
+    """The unsigned little-endian ``n``-byte field at ``buf[at]``."""
+    v = 0
+    for k in range(n):
+        v |= buf[at + k] << (8 * k)
+    return v

@@ -21,38 +21,28 @@ has_time, count, number) -> (t, values)`` raise ValueError naming the line
 a fraction or a value outside int16.
 """
 
+from midge.bits import get_le, put_le
+
 TIME_COLUMNS = ("timestamp_ms", "timestamp", "time_ms", "time", "t")
 TIME_COLUMN = "timestamp_ms"
 WAV_HEADER_SIZE = 44
-
-
-def _le(buf, at, value, n):
-    for k in range(n):
-        buf[at + k] = (value >> (8 * k)) & 0xFF
-
-
-def _u(b, at, n):
-    v = 0
-    for k in range(n):
-        v |= b[at + k] << (8 * k)
-    return v
 
 
 def wav_header(rate, channels, data_bytes):
     """The 44-byte header of a 16-bit PCM WAV holding ``data_bytes`` of samples."""
     h = bytearray(WAV_HEADER_SIZE)
     h[0:4] = b"RIFF"
-    _le(h, 4, 36 + data_bytes, 4)
+    put_le(h, 4, 36 + data_bytes, 4)
     h[8:16] = b"WAVEfmt "
-    _le(h, 16, 16, 4)
-    _le(h, 20, 1, 2)  # PCM
-    _le(h, 22, channels, 2)
-    _le(h, 24, rate, 4)
-    _le(h, 28, rate * channels * 2, 4)
-    _le(h, 32, channels * 2, 2)
-    _le(h, 34, 16, 2)
+    put_le(h, 16, 16, 4)
+    put_le(h, 20, 1, 2)  # PCM
+    put_le(h, 22, channels, 2)
+    put_le(h, 24, rate, 4)
+    put_le(h, 28, rate * channels * 2, 4)
+    put_le(h, 32, channels * 2, 2)
+    put_le(h, 34, 16, 2)
     h[36:40] = b"data"
-    _le(h, 40, data_bytes, 4)
+    put_le(h, 40, data_bytes, 4)
     return h
 
 
@@ -67,7 +57,7 @@ def parse_wav_header(f):
         chunk = f.read(8)
         if len(chunk) < 8:
             raise ValueError("WAV file has no data chunk")
-        size = _u(chunk, 4, 4)
+        size = get_le(chunk, 4, 4)
         if chunk[0:4] == b"fmt ":
             fmt = f.read(size)
             if size & 1:
@@ -78,11 +68,11 @@ def parse_wav_header(f):
             f.read(size + (size & 1))
     if fmt is None or len(fmt) < 16:
         raise ValueError("WAV file has no fmt chunk before its data")
-    tag = _u(fmt, 0, 2)
-    bits = _u(fmt, 14, 2)
+    tag = get_le(fmt, 0, 2)
+    bits = get_le(fmt, 14, 2)
     if tag not in (1, 0xFFFE) or bits != 16:
         raise ValueError("WAV must be 16-bit PCM, got format %d with %d bits" % (tag, bits))
-    return _u(fmt, 4, 4), _u(fmt, 2, 2), bits, size
+    return get_le(fmt, 4, 4), get_le(fmt, 2, 2), bits, size
 
 
 def csv_header(names):

@@ -22,12 +22,8 @@ from array import array
 
 from binascii import b2a_base64
 
+from midge.bits import put_le
 from midge.crc import crc16
-
-
-def _le(buf, at, value, n):
-    for k in range(n):
-        buf[at + k] = (value >> (8 * k)) & 0xFF
 
 
 def send(sensor, seconds, out=None):
@@ -56,14 +52,14 @@ def send(sensor, seconds, out=None):
             if sent + frames > total:
                 frames = total - sent
                 n = frames * ch
-            _le(frame, 0, seq, 2)
-            _le(frame, 2, n, 2)
-            _le(frame, 4, sensor.dropped, 4)
+            put_le(frame, 0, seq, 2)
+            put_le(frame, 2, n, 2)
+            put_le(frame, 4, sensor.dropped, 4)
             for i in range(n):
-                _le(frame, 8 + 2 * i, samples[i], 2)
+                put_le(frame, 8 + 2 * i, samples[i], 2)
             end = 8 + 2 * n
             crc = crc16(raw[:end])
-            _le(frame, end, crc, 2)
+            put_le(frame, end, crc, 2)
             out.write("=")
             line = b2a_base64(raw[:end + 2])  # type: ignore[arg-type]  # takes any buffer; the stub says bytes
             out.write(line.decode())  # b2a_base64 ends with "\n"

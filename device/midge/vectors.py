@@ -15,21 +15,11 @@ expected model input and int8[n_output] expected model output (TFLM's).
             vec.readinto(raw, x, y)
 """
 
+from midge.bits import get_le, put_le
+
 MAGIC = b"MGTV"
 VERSION = 1
 HEADER_SIZE = 20
-
-
-def _put(buf, at, value, n):
-    for k in range(n):
-        buf[at + k] = (value >> (8 * k)) & 0xFF
-
-
-def _get(buf, at, n):
-    v = 0
-    for k in range(n):
-        v |= buf[at + k] << (8 * k)
-    return v
 
 
 def header(count, n_samples, n_input, n_output):
@@ -38,11 +28,11 @@ def header(count, n_samples, n_input, n_output):
         raise ValueError("vectors.bin holds at most 65535 vectors, got %d" % count)
     h = bytearray(HEADER_SIZE)
     h[0:4] = MAGIC
-    _put(h, 4, VERSION, 2)
-    _put(h, 6, count, 2)
-    _put(h, 8, n_samples, 4)
-    _put(h, 12, n_input, 4)
-    _put(h, 16, n_output, 4)
+    put_le(h, 4, VERSION, 2)
+    put_le(h, 6, count, 2)
+    put_le(h, 8, n_samples, 4)
+    put_le(h, 12, n_input, 4)
+    put_le(h, 16, n_output, 4)
     return bytes(h)
 
 
@@ -50,9 +40,9 @@ def parse_header(head, name="vectors.bin"):
     """(count, n_samples, n_input, n_output) from the header bytes, or ValueError."""
     if len(head) < HEADER_SIZE or bytes(head[0:4]) != MAGIC:
         raise ValueError("%s is not a midge vectors file (no MGTV header)" % name)
-    if _get(head, 4, 2) != VERSION:
-        raise ValueError("%s is vectors version %d; this midge reads version %d" % (name, _get(head, 4, 2), VERSION))
-    return _get(head, 6, 2), _get(head, 8, 4), _get(head, 12, 4), _get(head, 16, 4)
+    if get_le(head, 4, 2) != VERSION:
+        raise ValueError("%s is vectors version %d; this midge reads version %d" % (name, get_le(head, 4, 2), VERSION))
+    return get_le(head, 6, 2), get_le(head, 8, 4), get_le(head, 12, 4), get_le(head, 16, 4)
 
 
 def record_size(n_samples, n_input, n_output):

@@ -22,6 +22,7 @@ yields the payloads of every valid record, oldest first, from both files.
 
 import os
 
+from midge.bits import get_le, put_le
 from midge.crc import crc16
 
 MAGIC = 0xA5
@@ -47,10 +48,7 @@ class DetectionLog:
 
     def detection(self, t, label_index, score):
         p = self._payload
-        p[0] = t & 0xFF
-        p[1] = (t >> 8) & 0xFF
-        p[2] = (t >> 16) & 0xFF
-        p[3] = (t >> 24) & 0xFF
+        put_le(p, 0, t, 4)
         p[4] = label_index
         p[5] = 255 if score > 255 else 0 if score < 0 else score
         return self.append(p)
@@ -121,5 +119,4 @@ def records(path):
 
 def unpack_detection(payload):
     """``(t, label_index, score)`` from a ``detection`` payload."""
-    t = payload[0] | (payload[1] << 8) | (payload[2] << 16) | (payload[3] << 24)
-    return t, payload[4], payload[5]
+    return get_le(payload, 0, 4), payload[4], payload[5]
