@@ -33,9 +33,9 @@ Contracts:
 """
 
 import gc
-from array import array
 
 from midge import app_config
+from midge.bits import zeros
 from midge.sensors._clock import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
 
 
@@ -62,32 +62,33 @@ def check_sensor(meta, sensor):
 class App:
     def __init__(self, conf):
         from midge import meta as _meta
-        from midge.app_pipeline import Pipeline
-        from midge.app_respond import Responders
-        from midge.decide import Decider
-        from midge.streamclock import StreamClock
+        from midge.window import Windows
         self.conf = conf
         meta = _meta.read(conf["meta"])
         if meta["sensor"] == "camera":
             raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
         self.meta = meta
+        rate = meta["sample_rate"]
+        ch = meta["channels"]
         gc.collect()
-        self.pipeline = Pipeline(meta, conf["model"])  # first: the model wants the unfragmented heap
+        # the big buffers first, while the heap is whole: the window ring, then the model
+        self.windows = Windows(meta["window_samples"], meta["stride_samples"], ch, depth=2)
+        from midge.app_pipeline import Pipeline
+        self.pipeline = Pipeline(meta, conf["model"])
+        from midge.app_respond import Responders
+        from midge.decide import Decider
+        from midge.streamclock import StreamClock
         glue = None
         if conf["board"] is not None:
             from midge.boards import load
             glue = load(conf["board"])
         self.sensor = _sensor(conf, glue)
         check_sensor(meta, self.sensor)
-        rate = meta["sample_rate"]
-        ch = meta["channels"]
-        from midge.window import Windows
-        self.windows = Windows(meta["window_samples"], meta["stride_samples"], ch, depth=2)
         self.respond = Responders(conf["responders"], meta, glue)
         self.anomaly = meta["task"] == "anomaly"
         self.decide = Decider(meta)
         block = getattr(self.sensor, "block", 512 * ch)
-        self._buf = array("h", bytearray(2 * block))
+        self._buf = zeros("h", block)
         self.clock = StreamClock(rate)
         self._seen_dropped = 0
         seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0

@@ -5,8 +5,14 @@
 - ``put_le(buf, at, value, n)`` / ``get_le(buf, at, n)``: an unsigned
   little-endian field of ``n`` bytes written into / read from a buffer (the
   file formats: recordings, vectors, stream frames), without ``struct``'s
-  temporary bytes.
+  temporary bytes;
+- ``zeros(typecode, n)``: a zeroed ``array`` of ``n`` items ("b", "h") built
+  without the temporary of ``array(typecode, bytearray(size))``, which needs
+  twice the final size for a moment: on a board's small heap the difference
+  between a window buffer that fits and one that does not.
 """
+
+from array import array
 
 
 def bit_length(x):
@@ -32,3 +38,15 @@ def get_le(buf, at, n):
     for k in range(n):
         v |= buf[at + k] << (8 * k)
     return v
+
+
+def zeros(typecode, n):
+    """A zeroed array('b') or array('h') of ``n`` items (see the module docstring).
+    MicroPython sizes an array from a range's length and stores each value's low
+    bits (arrays do not check overflow), and multiples of 256 (65536) have zero
+    low bits; CPython checks and raises, and takes the plain way."""
+    step = 256 if typecode == "b" else 65536
+    try:
+        return array(typecode, range(0, n * step, step))
+    except OverflowError:
+        return array(typecode, bytes((1 if typecode == "b" else 2) * n))

@@ -16,8 +16,8 @@ with what the host computed. Prints one JSON line per vector::
 
 import gc
 import json
-from array import array
 
+from midge.bits import zeros
 from midge.sensors._clock import ticks_diff, ticks_us
 
 
@@ -51,7 +51,7 @@ def run(config="midge.json"):
                              "board takes %d -> %d -> %d (deploy the matching build)"
                              % (n_samples, n_in, n_out, pipeline.window_values,
                                 len(pipeline.input), len(pipeline.output)))
-        raw = array("h", bytearray(2 * n_samples))
+        raw = zeros("h", n_samples)
         window = memoryview(raw)
         want_in = bytearray(n_in)
         want_out = bytearray(n_out)

@@ -28,9 +28,8 @@ Contracts:
   is True for the first window taken after a loss.
 """
 
-from array import array
-
 from midge import fast
+from midge.bits import zeros
 
 
 def _copy_plain(dst, di, src, si, n):
@@ -68,8 +67,8 @@ class Windows:
         self.hop = hop
         self.channels = channels
         self._capacity = size + (depth - 1) * hop
-        self._ring = array("h", bytearray(2 * self._capacity * channels))
-        self._out = array("h", bytearray(2 * size * channels))
+        self._ring = zeros("h", self._capacity * channels)
+        self._out = zeros("h", size * channels)
         self._view = memoryview(self._out)
         self._dropped = 0
         self.reset()

@@ -9,6 +9,7 @@ once at load time into ``(kernel, args)``; ``invoke()`` only runs kernels.
 import struct
 from array import array
 
+from midge.bits import zeros
 from midge.nn import model as _model
 from midge.nn import planner, qmath
 from midge.nn.flatbuf import ModelError
@@ -16,17 +17,6 @@ from midge.nn.floats import round_half_away
 from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, collect, heap_note
 
 MAX_ARENA = 1 << 26
-
-
-def _zeros(n):
-    """A zeroed ``array('b')`` of ``n`` items, without the n-byte temporary of
-    ``array("b", bytes(n))`` where possible: MicroPython sizes the array from the
-    range's length and stores each value's low byte (arrays have no overflow
-    check), and multiples of 256 have a zero low byte. CPython checks, and raises."""
-    try:
-        return array("b", range(0, n << 8, 256))
-    except OverflowError:
-        return array("b", bytes(n))
 
 
 class _Context:
@@ -78,7 +68,7 @@ class Interpreter:
             raise ModelError("model needs a %d-byte arena; the limit is %d" % (self.arena_size, max_arena))
         collect()
         try:
-            self._arena = _zeros(self.arena_size)
+            self._arena = zeros("b", self.arena_size)
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes%s" % (self.arena_size, heap_note()))
         try:
