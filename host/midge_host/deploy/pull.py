@@ -15,6 +15,7 @@ from pathlib import Path
 from midge.labels import decision_labels
 from midge.respond import log
 from midge_host.deploy.plan import join
+from midge_host.files import write_atomic
 from midge_host.transport import open_board
 
 _LIST = """
@@ -102,11 +103,7 @@ def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
             rows += records
     if logs:
         csv = dest / "detections.csv"
-        tmp = csv.with_name(csv.name + ".tmp")
-        with open(tmp, "w") as f:
-            f.write("t_s,label,score\n")
-            for t, index, score in rows:
-                f.write(f"{t},{labels[index] if index < len(labels) else index},{score}\n")
-        tmp.replace(csv)
+        write_atomic(csv, "t_s,label,score\n" + "".join(
+            f"{t},{labels[index] if index < len(labels) else index},{score}\n" for t, index, score in rows))
         counts["csv"] = str(csv)
     return counts

@@ -25,6 +25,7 @@ import numpy as np
 
 from midge_host.batch import run as run_engine, specs
 from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 from midge_host.train import artifacts, data, metrics, plots
 from midge_host.train.pipeline import run_device
 from midge_host.train.scores import float_scores, mse_int
@@ -161,5 +162,5 @@ def _report(project, record, meta, doc, build):
     if anomaly:
         lines += ["## ROC", "", "![ROC](roc.png)", ""]
     lines += ["## Training curves", "", "![curves](curves.png)", ""]
-    (build / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    write_atomic(build / "report.md", "\n".join(lines))
 

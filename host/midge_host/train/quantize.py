@@ -22,7 +22,6 @@ Contract: ``quantize(project, say=print) -> dict`` (the meta.json written).
   features and TFLM outputs.
 """
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,6 +29,7 @@ import numpy as np
 
 from midge_host.batch import run as run_engine, specs
 from midge_host.errors import MidgeError
+from midge_host.files import write_atomic
 from midge_host.modelinfo import describe
 from midge_host.train import artifacts, data, zoo
 from midge_host.train.scores import mse_int
@@ -118,7 +118,7 @@ def quantize(project, say=print):
         candidate = Path(tmp) / "model.tflite"
         candidate.write_bytes(blob)
         inp, out = check_model(candidate, project.task)
-        shutil.copyfile(candidate, build / "model.tflite")
+        write_atomic(build / "model.tflite", blob)
     path = build / "model.tflite"
     threshold = None
     if project.task == "anomaly":
@@ -136,7 +136,7 @@ def quantize(project, say=print):
     else:
         windows = np.stack([data.read_window(project, test.files[i]) for i in picks])
     artifacts.write_vectors(build / "vectors.bin", windows, vx, vy)
-    (build / "labels.txt").write_text("".join(f"{lb}\n" for lb in project.labels), encoding="utf-8")
+    write_atomic(build / "labels.txt", "".join(f"{lb}\n" for lb in project.labels))
     synthetic = (project.data_dir / "SYNTHETIC.md").is_file()
     doc = artifacts.meta(project, config, inp, out, threshold, synthetic)
     artifacts.write_json(build / "meta.json", doc)
