@@ -167,8 +167,7 @@ def pack_softmax(kernel, args):
     """Viper SOFTMAX for the plain ``softmax_int8`` arguments."""
     x, out, rows, depth, exps, rescaled, limit = args
     t = array("i", bytes(8 * 256))
-    for d in range(256):
-        if d <= limit:
-            t[2 * d] = exps[d]
-            t[2 * d + 1] = rescaled[d]
+    for d in range(min(limit, 255) + 1):
+        t[2 * d] = exps[d]
+        t[2 * d + 1] = rescaled[d]
     return softmax, (0, 0, x, out, t, ints((rows, depth, 1515870810, -1010580540, 0, 0)))

@@ -240,16 +240,16 @@ def prepare_softmax(ctx, op):
     if shift < 0:
         raise fail(op, "input scale times beta is too small")
     limit = (31 << 26) >> shift
-    exps, rescaled = [], []
-    for d in range(256):
-        if d <= limit:
-            e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5)
-        else:
-            e = 0
-        exps.append(e)
-        rescaled.append(rdbpot(e, 12))
+    exps = array("i", bytes(4 * 256))
+    rescaled = array("i", bytes(4 * 256))
+    for d in range(min(limit, 255) + 1):
+        e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5)
+        exps[d] = e
+        rescaled[d] = rdbpot(e, 12)
     depth = inp.shape[-1]
-    # exps reach 2**31 - 1 (a heap int on 32-bit boards: kept in a list, read without
-    # allocating); rescaled values are below 2**19
+    # exps reach 2**31 - 1, a heap int on 32-bit boards, so the plain kernel reads them
+    # from a list (without allocating). The list is made after the loop, in one go: its
+    # ints lie together instead of pinning the heap between the loop's temporaries.
+    exps = list(exps)
     return pack_softmax(softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
-                                       inp.size // depth if depth else 0, depth, exps, array("i", rescaled), limit))
+                                       inp.size // depth if depth else 0, depth, exps, rescaled, limit))

@@ -1,6 +1,7 @@
 """Helpers shared by op preparers: operand checks, options, multipliers."""
 
 import struct
+from array import array
 
 from midge.nn import qmath
 from midge.nn.flatbuf import ModelError
@@ -93,19 +94,22 @@ def compute_padding(op, padding, in_size, filt, stride, dilation, out_size):
 
 
 def per_channel_multipliers(op, inp, flt, out, channels, float32_product=False):
-    """TFLM conv/FC multipliers: lists (multiplier, shift) per output channel."""
+    """TFLM conv/FC multipliers: lists (multiplier, shift) per output channel.
+
+    Multipliers are at least 2**30, heap ints on 32-bit boards: they are
+    gathered in an array and listed in one go at the end, so they lie together
+    instead of pinning the heap between the loop's temporaries."""
     s_in, s_out = scale(inp), scale(out)
     n = len(flt.scales)
     if n not in (1, channels):
         raise fail(op, "filter '%s' has %d scales for %d channels" % (flt.name, n, channels))
-    mults, shifts = [], []
+    mults = array("i", bytes(4 * channels))
+    shifts = [0] * channels
     for c in range(channels):
         s_f = qmath.from_f32_bits(flt.scales[c if n > 1 else 0])
         prod = qmath.mul(s_in, s_f, qmath.F32 if float32_product else qmath.F64)
-        m, s = qmath.quantize_multiplier(qmath.div(prod, s_out, qmath.F64))
-        mults.append(m)
-        shifts.append(s)
-    return mults, shifts
+        mults[c], shifts[c] = qmath.quantize_multiplier(qmath.div(prod, s_out, qmath.F64))
+    return list(mults), shifts
 
 
 def as_plain(kernel, args):
