@@ -2,9 +2,10 @@
 
 ``run_mpy(code=..., path=..., viper=True, heapsize=None)`` runs under the
 MicroPython unix port with ``device/`` on MICROPYPATH and returns a RunResult
-(returncode, stdout, stderr). ``device_python`` is parametrized over the three
-ways device code runs in tests: unix port with viper, unix port with viper
-forced off, and CPython.
+(returncode, stdout, stderr); with ``heapsize`` it runs on the 32-bit port.
+``device_python`` is parametrized over the ways device code runs in tests:
+the 64-bit unix port with viper and with viper forced off, the 32-bit port
+(the emulated board's, viper on) and CPython.
 """
 
 import os
@@ -34,15 +35,16 @@ def run_cpython(code=None, path=None, timeout=120, **_ignored):
     return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
-@pytest.fixture(params=["unix-viper", "unix-plain", "cpython"])
+@pytest.fixture(params=["unix-viper", "unix-plain", "unix32", "cpython"])
 def device_python(request):
     """A runner ``(code=..., path=..., heapsize=...) -> RunResult`` for each way device code runs."""
     if request.param == "cpython":
         return run_cpython
-    viper = request.param == "unix-viper"
+    viper = request.param != "unix-plain"
+    bits = 32 if request.param == "unix32" else 64
 
     def run(code=None, path=None, **kwargs):
-        return run_micropython(code=code, path=path, viper=viper, **kwargs)
+        return run_micropython(code=code, path=path, viper=viper, bits=bits, **kwargs)
 
     run.kind = request.param
     return run

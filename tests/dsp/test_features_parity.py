@@ -3,20 +3,18 @@ viper, without viper, CPython) as the host's numpy mirror, over a corpus: white
 and pink noise, tones, chirps, clipping, silence, level jumps and TFLM corner
 cases (ms_oracle.synthetic_signals), plus the four real micro_speech clips
 (reference_dir, ../shared/reference). The micro_speech kind matches TFLM's
-audio preprocessor. With MIDGE_UNIX32 set to a 32-bit unix-port build, the
-device side also runs with 32-bit viper ints, as on boards.
+audio preprocessor. The device side also runs on the 32-bit port
+(`micropython32`) with 32-bit ints, as on boards.
 """
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from midge_host import features as host
-from midge_host.unixport import RunResult, unixport_env
+from midge_host.unixport import run_micropython
 from ms_oracle import CLIPS, micro_speech_dir, oracle_features, read_wav, synthetic_signals
 
 SCRIPTS = Path(__file__).parent / "device_scripts"
@@ -121,14 +119,8 @@ def test_default_shapes():
 @pytest.mark.parametrize("viper", [True, False])
 @pytest.mark.parametrize("name", list(AUDIO_CONFIGS) + list(MOTION_CONFIGS))
 def test_device_matches_host_on_a_32_bit_port(viper, name, audio_clips, tmp_path):
-    executable = os.environ.get("MIDGE_UNIX32")
-    if not executable:
-        pytest.skip("MIDGE_UNIX32 (a 32-bit MicroPython unix port) not set")
-
     def run32(code, timeout):
-        proc = subprocess.run([executable, "-c", code], capture_output=True, timeout=timeout,
-                              env=unixport_env(viper=viper))
-        return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+        return run_micropython(code=code, viper=viper, bits=32, timeout=timeout)
 
     config, fx, clips = corpus(name, audio_clips)
     assert_same(device_features(run32, config, fx, clips, tmp_path),

@@ -3,18 +3,15 @@ the TFLM runtime, frame by frame, under the unix port (viper and plain) and
 CPython: the four reference clips (reference_dir, ../shared/reference) and
 synthetic signals. Each runner processes every clip in one process.
 
-Set MIDGE_UNIX32 to a 32-bit unix-port build (e.g. ports/unix built with
-CROSS_COMPILE=i686-linux-gnu-) to also check viper with 32-bit machine ints,
+The 32-bit port (`micropython32`) checks both paths with 32-bit machine ints,
 as on boards."""
 
-import os
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from midge_host.unixport import RunResult, unixport_env
+from midge_host.unixport import run_micropython
 from ms_oracle import CLIPS, micro_speech_dir, oracle_features, read_wav, synthetic_signals
 
 SCRIPTS = Path(__file__).parent / "device_scripts"
@@ -69,14 +66,8 @@ def test_frontend_matches_tflm_bit_for_bit(device_python, clips, expected, tmp_p
 
 @pytest.mark.parametrize("viper", [True, False])
 def test_frontend_matches_tflm_on_a_32_bit_port(viper, clips, expected, tmp_path):
-    executable = os.environ.get("MIDGE_UNIX32")
-    if not executable:
-        pytest.skip("MIDGE_UNIX32 (a 32-bit MicroPython unix port) not set")
-
     def run32(code, timeout):
-        proc = subprocess.run([executable, "-c", code], capture_output=True, timeout=timeout,
-                              env=unixport_env(viper=viper))
-        return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
+        return run_micropython(code=code, viper=viper, bits=32, timeout=timeout)
 
     got = device_features(run32, clips, tmp_path)
     assert np.array_equal(got, np.concatenate(list(expected.values())))

@@ -12,19 +12,16 @@ boundaries (exact ties included) and saturating, and on every pair of int8 input
 many seeds. A viper kernel allocates nothing per call, and models load with the viper
 kernels when viper is on.
 
-Set MIDGE_UNIX32 to a 32-bit unix-port build (e.g. ports/unix built with
-CROSS_COMPILE=i686-linux-gnu-) to run the same checks with 32-bit machine ints, as on
-boards, plus parity with TFLM on the reference models and on the generated models with
+The same checks run on the 32-bit port (`micropython32`, the emulated board's
+interpreter) with 32-bit machine ints, as on boards, plus parity with TFLM on the reference models and on the generated models with
 SOFTMAX, MEAN, pooling, ADD, SUB or MUL there, with no op of any reference or generated
 model allocating (only a float32 input's QUANTIZE makes floats)."""
 
-import os
-import subprocess
 
 import numpy as np
 import pytest
 
-from midge_host.unixport import RunResult, run_micropython, unixport_env
+from midge_host.unixport import run_micropython
 from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, run_tflm
 
 CASES = 300
@@ -849,18 +846,12 @@ def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path)
     alloc_check(unix64, reference_models(reference_dir) + all_suite_models(tmp_path))
 
 
-# --- 32-bit machine ints (MIDGE_UNIX32) ----------------------------------------------
+# --- 32-bit machine ints (micropython32) ---------------------------------------------
 
 @pytest.fixture
 def unix32():
-    executable = os.environ.get("MIDGE_UNIX32")
-    if not executable:
-        pytest.skip("MIDGE_UNIX32 (a 32-bit MicroPython unix port) not set")
-
     def run(code=None, path=None, args=()):
-        cmd = [executable] + (["-c", code] if code is not None else [str(path)]) + list(args)
-        proc = subprocess.run(cmd, capture_output=True, timeout=600, env=unixport_env(viper=True))
-        return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode()).check()
+        return run_micropython(code=code, path=path, args=args, bits=32, timeout=600).check()
 
     return run
 

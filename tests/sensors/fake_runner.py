@@ -1,5 +1,5 @@
 """Run device code with the hardware fakes (tests/sensors/fakes) importable,
-under the unix port (viper on/off) and CPython, like tests/conftest.py's
+under the unix port (viper on/off), the 32-bit port and CPython, like tests/conftest.py's
 ``device_python`` but with the fakes on MICROPYPATH / PYTHONPATH."""
 
 import os
@@ -11,7 +11,7 @@ from midge_host.paths import device_dir
 from midge_host.unixport import RunResult, run_micropython
 
 FAKES = Path(__file__).parent / "fakes"
-KINDS = ("unix-viper", "unix-plain", "cpython")
+KINDS = ("unix-viper", "unix-plain", "unix32", "cpython")
 
 
 def runner(kind):
@@ -20,8 +20,8 @@ def runner(kind):
             env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(FAKES), str(device_dir())]))
             proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=timeout, env=env)
             return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
-        return run_micropython(code=code, viper=kind == "unix-viper", extra_path=[FAKES],
-                               heapsize=heapsize, timeout=timeout)
+        return run_micropython(code=code, viper=kind != "unix-plain", extra_path=[FAKES],
+                               heapsize=heapsize, timeout=timeout, bits=32 if kind == "unix32" else 64)
 
     run.kind = kind
     return run

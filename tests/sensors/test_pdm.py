@@ -1,20 +1,17 @@
 """The software PDM decimator (CIC + compensating FIR) on synthetic 2nd-order
 sigma-delta bitstreams: SNR per tone and level against an ideal (brick-wall
 FFT) decimation of the same bits, bit-identical output for viper, plain
-MicroPython, CPython and (when MIDGE_UNIX32 is set) a 32-bit unix port, the
+MicroPython, CPython and the 32-bit port (`micropython32`), the
 FIR's response, and the PDMMic wrapper over a fake I2S.
 
 The SNR table printed by ``test_snr_matches_an_ideal_decimator`` (run with -s)
 is the one quoted in docs/sensors.md."""
 
-import os
-import subprocess
 
 import numpy as np
 import pytest
 
 from fake_runner import FAKES
-from midge_host.unixport import RunResult, unixport_env
 from sdm import pack_i2s32, sigma_delta2, snr_db, tone
 
 TONES = [(1024000, 1000, -6), (1024000, 250, -6), (1024000, 4000, -6), (1024000, 6000, -6),
@@ -91,19 +88,11 @@ def test_plain_paths_are_bit_identical_to_viper(bitstreams, tmp_path, kind):
 
 
 def test_viper_on_a_32bit_port_is_bit_identical(bitstreams, tmp_path):
-    exe = os.environ.get("MIDGE_UNIX32")
-    if not exe:
-        pytest.skip("MIDGE_UNIX32 (a 32-bit MicroPython unix port) not set")
     from fake_runner import runner
-
-    def run32(code, heapsize=None, timeout=120):
-        proc = subprocess.run([exe, "-c", code], capture_output=True, timeout=timeout,
-                              env=unixport_env(viper=True, extra_path=[FAKES]))
-        return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
     few = [bitstreams[0], bitstreams[6]]
     a = decode_all(runner("unix-viper"), few, tmp_path, "v")
-    b = decode_all(run32, few, tmp_path, "w")
+    b = decode_all(runner("unix32"), few, tmp_path, "w")
     for x, y in zip(a, b):
         assert np.array_equal(x, y)
 

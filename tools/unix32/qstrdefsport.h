@@ -1,0 +1,1 @@
+// qstrs this port needs beyond those found in its sources (none yet)
