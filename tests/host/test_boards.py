@@ -116,7 +116,7 @@ def test_values_the_design_relies_on():
     assert (cam.sensors.camera.chip, cam.psram_bytes) == ("OV2640", 4 * 1024 * 1024)
 
     sim = load_board("sim")
-    assert (sim.port, sim.mpy_arch, sim.heap_bytes) == ("unix", "x64", 262144)
+    assert (sim.port, sim.mpy_arch, sim.heap_bytes) == ("unix", "x86", 262144)
     assert sim.sensors.microphone.type == "replay"
 
 

@@ -268,6 +268,16 @@ def test_heap_comes_from_the_board_profile(tmp_path):
         assert proc.returncode == 1 and b"MemoryError" in proc.stdout
 
 
+@pytest.mark.parametrize("bits", [32, 64])
+def test_the_board_has_the_word_size_asked_for(tmp_path, bits):
+    with SimBoard(bits=bits, flash_dir=tmp_path / "flash") as board:
+        assert f"{bits}-bit" in board.banner
+        code = "import sys; print(sys.maxsize, sys.implementation._mpy >> 10)"
+        maxsize, arch = ok(mpremote(board, "exec", code)).split()
+        # 32-bit words as on a board (x86 native code, arch 1), or the x64 port (arch 2)
+        assert (int(maxsize), int(arch)) == ((2**31 - 1, 1) if bits == 32 else (2**63 - 1, 2))
+
+
 def test_stop_ends_the_sim_and_removes_its_port(tmp_path):
     board = SimBoard(port=tmp_path / "vb", flash_dir=tmp_path / "flash").start()
     try:

@@ -28,6 +28,8 @@ def register(subparsers):
     p.add_argument("--dir", dest="flash_dir", metavar="DIR",
                    help="folder holding the board's flash, mounted at / "
                         "(default: one per board and port under ~/.cache/midge/sim)")
+    p.add_argument("--bits", type=int, choices=(32, 64), default=32,
+                   help="word size of the MicroPython it runs: 32, as boards (default), or 64")
     p.add_argument("--stop", action="store_true", help="stop the emulated board running on --port")
     p.set_defaults(func=handler)
 
@@ -41,11 +43,12 @@ def handler(args):
     heap = board_heap_bytes(args.board)
     flash = Path(args.flash_dir) if args.flash_dir else default_flash_dir(args.board, port)
     machine = "midge sim" if args.board == DEFAULT_BOARD else f"midge sim of {args.board}"
-    bridge = Bridge(port, flash, heap, machine=f"{machine} with unix port", board=args.board)
+    bridge = Bridge(port, flash, heap, machine=f"{machine} with {args.bits}-bit unix port", board=args.board,
+                    bits=args.bits)
 
     def ready():
         print(f"midge sim: board {args.board} on {port} ({bridge.pts}), flash {flash}, "
-              f"heap {heap // 1024} KiB ({heap} bytes); stop with Ctrl-C or "
+              f"heap {heap // 1024} KiB ({heap} bytes), {args.bits}-bit; stop with Ctrl-C or "
               f"`midge sim --port {port} --stop`", flush=True)
 
     def stop(signum, frame):

@@ -75,11 +75,13 @@ class SimBoard:
     the board's flash. ``start()`` returns once the board runs its REPL, or
     raises MidgeError with what the sim printed; ``stop()`` ends it and its
     files. Also a context manager. ``env`` is the subprocess's environment
-    (e.g. MIDGE_BOARDS_DIR for other board profiles).
+    (e.g. MIDGE_BOARDS_DIR for other board profiles); ``bits`` the word size of
+    its MicroPython (32, as boards, or 64).
     """
 
-    def __init__(self, board=DEFAULT_BOARD, port=None, flash_dir=None, env=None, timeout=20.0):
+    def __init__(self, board=DEFAULT_BOARD, port=None, flash_dir=None, env=None, timeout=20.0, bits=32):
         self.board = board
+        self.bits = bits
         self._tmp = tempfile.mkdtemp(prefix="midge-sim-") if port is None or flash_dir is None else None
         self.port = Path(port) if port is not None else Path(self._tmp) / "port"
         self.flash_dir = Path(flash_dir) if flash_dir is not None else Path(self._tmp) / "flash"
@@ -100,7 +102,7 @@ class SimBoard:
         return self._proc.pid if self._proc else None
 
     def start(self):
-        cmd = [sys.executable, "-m", "midge_host", "sim", "--board", self.board,
+        cmd = [sys.executable, "-m", "midge_host", "sim", "--board", self.board, "--bits", str(self.bits),
                "--port", str(self.port), "--dir", str(self.flash_dir)]
         self._proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env)
         self._stderr_thread = threading.Thread(target=self._collect_stderr, daemon=True)

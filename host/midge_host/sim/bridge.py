@@ -1,8 +1,8 @@
 """The emulated board's wiring: a pseudo-terminal for the host, a unix-port
-process running ``board_repl`` (compiled to .mpy in a temporary folder), and
+process (the 32-bit port, as boards are; ``bits=64`` for the 64-bit one) running ``board_repl`` (compiled to .mpy in a temporary folder), and
 the byte pump between them.
 
-``Bridge(port, flash_dir, heap_bytes, machine, board)``: ``open()`` creates the pty
+``Bridge(port, flash_dir, heap_bytes, machine, board, bits=32)``: ``open()`` creates the pty
 (keeping its slave end open, so a host closing the port never hangs the
 master up), symlinks ``port`` to it (see ``portfile``) and powers the board
 on; ``serve(on_ready)`` pumps bytes until ``stop()`` (safe from a signal
@@ -54,18 +54,19 @@ def compile_board_code(out_dir):
         raise MidgeError(f"mpy-cross could not compile the emulated board's code: {out}")
 
 
-REPL_HEAP_BYTES = 20 * 1024
-"""The heap the emulator's own REPL (``board_repl``) keeps: 20.6 KB in use at
-its raw REPL on the x64 unix port, where a board's C REPL keeps next to
-nothing. The process gets this much more than the profile's ``heap_bytes``,
-so user code finds the board's heap (tests/host/test_sim.py checks it)."""
+REPL_HEAP_BYTES = {32: 14 * 1024, 64: 20 * 1024}
+"""The heap the emulator's own REPL (``board_repl``) keeps, per word size:
+13.8 KB in use at its raw REPL on the 32-bit port, 20.6 KB on the 64-bit one,
+where a board's C REPL keeps next to nothing. The process gets this much more
+than the profile's ``heap_bytes``, so user code finds the board's heap
+(tests/host/test_sim.py checks it)."""
 
 
 class BoardProcess:
-    """One power-on of the board: the unix-port child, its pipes, its state.
-    ``code_dir`` holds board_repl.mpy."""
+    """One power-on of the board: the unix-port child (``bits``: 32 or 64),
+    its pipes, its state. ``code_dir`` holds board_repl.mpy."""
 
-    def __init__(self, code_dir, flash_dir, heap_bytes, machine, board):
+    def __init__(self, code_dir, flash_dir, heap_bytes, machine, board, bits=32):
         chan_r, chan_w = os.pipe()
         ack_r, ack_w = os.pipe()
         code = (
@@ -76,7 +77,8 @@ class BoardProcess:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
         try:
             self.proc = subprocess.Popen(
-                [micropython_executable(), "-X", f"heapsize={heap_bytes + REPL_HEAP_BYTES}", "-c", code],
+                [micropython_executable(bits), "-X", f"heapsize={heap_bytes + REPL_HEAP_BYTES[bits]}",
+                 "-c", code],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                 pass_fds=(chan_w, ack_r), start_new_session=True, cwd=flash_dir, env=env,
             )
@@ -182,8 +184,9 @@ class BoardProcess:
 class Bridge:
     """Serve one emulated board on ``port`` (see the module docstring)."""
 
-    def __init__(self, port, flash_dir, heap_bytes, machine, board="sim", log=None):
+    def __init__(self, port, flash_dir, heap_bytes, machine, board="sim", log=None, bits=32):
         self.port = Path(port)
+        self.bits = bits
         self.flash_dir = Path(flash_dir)
         self.heap_bytes = heap_bytes
         self.machine = machine
@@ -326,7 +329,7 @@ class Bridge:
 
     def _power_on(self):
         self._board = BoardProcess(self._code_dir, self.flash_dir.resolve(), self.heap_bytes, self.machine,
-                                   self.board)
+                                   self.board, self.bits)
 
     def close(self):
         if self._board is not None:
