@@ -62,6 +62,11 @@ def check_sensor(meta, sensor):
 
 class App:
     def __init__(self, conf):
+        from midge.loading import loading
+        with loading():
+            self._build(conf)
+
+    def _build(self, conf):
         from midge import meta as _meta
         from midge.window import Windows
         self.conf = conf
@@ -225,5 +230,8 @@ class App:
 def run(path="midge.json"):
     """Build the app from the config file at ``path`` and run it."""
     from midge.app_journal import recover
+    from midge.loading import loading
     recover()
-    return App(app_config.load(path)).run()
+    with loading():
+        conf = app_config.load(path)
+    return App(conf).run()

@@ -37,10 +37,12 @@ def run(config="midge.json"):
     from midge import app_config, meta as _meta
     from midge.app_pipeline import Pipeline
     from midge.vectors import Reader
-    conf = app_config.load(config)
-    if not conf["vectors"]:
-        raise ValueError("midge.json names no 'vectors' file to verify against")
-    pipeline = Pipeline(_meta.read(conf["meta"]), conf["model"])
+    from midge.loading import loading
+    with loading():
+        conf = app_config.load(config)
+        if not conf["vectors"]:
+            raise ValueError("midge.json names no 'vectors' file to verify against")
+        pipeline = Pipeline(_meta.read(conf["meta"]), conf["model"])
     failed = 0
     worst_f = worst_i = 0
     with open(conf["vectors"], "rb") as f:
