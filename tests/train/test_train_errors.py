@@ -1,5 +1,6 @@
 """Bad input gives clear MidgeErrors (and profile --strict exits non-zero)."""
 
+import json
 import re
 import shutil
 
@@ -82,6 +83,12 @@ def test_model_that_does_not_fit(trained, capsys):
     assert re.search(r"tensor arena [\d,]+ B\s+\(activations\)", out.out), out.out
     assert re.search(r"interpreter [\d,]+ B \(the [\d,]+ B tensor arena, per-op tables and the op modules' code\)",
                      " ".join(out.out.split())), out.out
+    # the heap is the deployed app's, by bisection on the 32-bit port
+    assert "found by bisection on the 32-bit MicroPython" in " ".join(out.out.split()), out.out
+    doc = json.loads((project.dir / "build/profile.json").read_text())
+    pico = next(b for b in doc["boards"] if b["board"] == "pico")
+    assert pico["ram_bytes"] == doc["heap"]["run_bytes"] >= doc["heap"]["load_bytes"] > 100_000
+    assert pico["headroom"] == pytest.approx(1 - pico["ram_bytes"] / pico["heap_bytes"])
     assert main(["profile", str(project.dir), "--board", "pico", "--strict"]) == 1
     err = capsys.readouterr().err
     assert "pico" in err and ("too big" in err or "does not fit" in err)

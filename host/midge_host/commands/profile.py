@@ -11,12 +11,15 @@ from midge_host.project import load_project
 def register(subparsers):
     """Add `midge profile` to the CLI's sub-parsers."""
     p = subparsers.add_parser("profile", help="will the model fit a board, and how fast will it run?",
-                              description="Model flash, measured RAM (arena, features, interpreter) against "
-                                          "the board's heap, and latency per window from the cost model "
+                              description="The heap the deployed app needs (found by bisection on the 32-bit "
+                                          "MicroPython, replaying a clip) against each board's, the deployed "
+                                          "files against its flash, and latency per window from the cost model "
                                           "in docs/training.md.")
     p.add_argument("dir", metavar="DIR", help="the project folder")
     p.add_argument("--board", action="append", metavar="B",
                    help="board profile name (repeatable; default: the project's board)")
+    p.add_argument("--clip", metavar="FILE",
+                   help="recording the app replays while measured (default: the first test recording)")
     p.add_argument("--strict", action="store_true", help="exit 1 when the model does not fit a board")
     p.set_defaults(func=handler)
 
@@ -25,35 +28,49 @@ def _ms(v):
     return "-" if v is None else f"{v:,.1f} ms"
 
 
+def _kib(v):
+    return "-" if v is None else f"{v / 1024:,.0f} KiB"
+
+
 def handler(args):
     """Profile; print a table per board (and the Edge Impulse reference for the mosquito model)."""
     project = load_project(args.dir)
+    from midge_host.commands.ui import progress
     from midge_host.train.profile import profile
-    doc = profile(project, args.board or [project.board])
-    heap = doc["heap"]
+    with progress("bisecting the heap the deployed app needs") as bar:
+        task = bar.add_task("heap", total=None, info="")
+        doc = profile(project, args.board or [project.board], args.clip,
+                      progress=lambda: bar.advance(task, 1))
+    heap, in_use = doc["heap"], doc["in_use"]
     cm = doc["cost_model"]
     console = Console()
     if not console.is_terminal:
         console = Console(width=200)
     table = Table(title=f"{project.name}: model {doc['model_bytes']:,} B, tensor arena {doc['arena_bytes']:,} B "
                         f"(activations), {doc['macs']:,} MACs")
-    for col in ("board", "core", "flash", "RAM / heap", "latency / window", "real-time factor", "verdict"):
+    for col in ("board", "core", "deployed files / flash", "heap needed / heap", "headroom", "latency / window",
+                "real-time factor", "verdict"):
         table.add_column(col, justify="left" if col in ("board", "core", "verdict") else "right")
     for b in doc["boards"]:
         clock = f" @ {b['clock_hz'] / 1e6:g} MHz" if b["clock_hz"] else ""
-        table.add_row(b["board"], b["core"] + clock, f"{b['flash_bytes']:,} B",
-                      f"{b['ram_bytes']:,} / {b['heap_bytes']:,} B", _ms(b["latency_ms"]),
-                      "-" if b["rtf"] is None else f"{b['rtf']:.3f}", b["verdict"])
+        flash = f" / {_kib(b['board_flash_bytes'])}" if b["board_flash_bytes"] else ""
+        table.add_row(b["board"], b["core"] + clock, _kib(b["files_bytes"]["total"]) + flash,
+                      f"{_kib(b['ram_bytes'])} / {_kib(b['heap_bytes'])}", f"{b['headroom']:.0%}",
+                      _ms(b["latency_ms"]), "-" if b["rtf"] is None else f"{b['rtf']:.3f}", b["verdict"])
     ref = doc.get("reference", {}).get("edge_impulse_mosquito")
     if ref:
         lat = ", ".join(f"{v} ms on {k}" for k, v in ref["latency_ms"].items())
-        table.add_row("Edge Impulse (reference)", "int8 mosquito model, C++", f"{ref['flash_bytes']:,} B",
-                      f"{ref['ram_bytes']:,} B", lat, "-", "published")
+        table.add_row("Edge Impulse (reference)", "int8 mosquito model, C++", _kib(ref["flash_bytes"]),
+                      _kib(ref["ram_bytes"]), "-", lat, "-", "published")
     console.print(table)
-    print(f"RAM: heap in use after loading, measured on the 64-bit unix port (not the deployed app's peak): "
-          f"model file {doc['model_bytes']:,} B + interpreter {heap['model'] - doc['model_bytes']:,} B (the "
-          f"{doc['arena_bytes']:,} B tensor arena, per-op tables and the op modules' code) + feature tables and "
-          f"buffers {heap['features']:,} B + midge code {heap['code']:,} B")
+    what = (f"runs {heap['windows']} windows of {heap['clip']}" if heap["run_bytes"]
+            else "loads (no replay for a camera app)")
+    print(f"heap: the smallest in which the deployed app {what}, found by bisection on the 32-bit MicroPython: "
+          f"{heap['run_bytes'] or heap['load_bytes']:,} B; loading alone peaks at {heap['load_bytes']:,} B. "
+          f"In use after loading: midge code {in_use['code']:,} B, feature tables and buffers "
+          f"{in_use['features']:,} B, model file and interpreter {in_use['model']:,} B (the "
+          f"{doc['arena_bytes']:,} B tensor arena, per-op tables and the op modules' code). "
+          f"A board fits with 15 % of its heap to spare.")
     print(f"latency estimate: {doc['macs']:,} MACs x {cm['instr_per_mac']:.1f} instr/MAC "
           f"(like {cm['bench_model']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
           f"instr/sample, x CPI per core / clock; figures from {cm['source']} (docs/training.md)")

@@ -163,13 +163,16 @@ def write_model_card(project):
         lines += [f"Not evaluated yet: run `midge eval {project.dir}`.", ""]
     lines += ["## Size and board fit", ""]
     if profile:
-        lines += ["| board | flash | RAM (of heap) | latency / window | real-time factor | verdict |",
-                  "|---|---:|---:|---:|---:|---|"]
+        lines += ["| board | deployed files | heap the app needs (of the board's) | headroom | latency / window "
+                  "| real-time factor | verdict |", "|---|---:|---:|---:|---:|---:|---|"]
         for b in profile["boards"]:
-            lines.append(f"| {b['board']} | {b['flash_bytes']:,} B | {b['ram_bytes']:,} B of "
-                         f"{b['heap_bytes']:,} B | {b['latency_ms']:.1f} ms | {b['rtf']:.3f} | {b['verdict']} |")
+            latency = "-" if b["latency_ms"] is None else f"{b['latency_ms']:.1f} ms"
+            rtf = "-" if b["rtf"] is None else f"{b['rtf']:.3f}"
+            lines.append(f"| {b['board']} | {b['files_bytes']['total']:,} B | {b['ram_bytes']:,} B of "
+                         f"{b['heap_bytes']:,} B | {b['headroom']:.0%} | {latency} | {rtf} | {b['verdict']} |")
         lines += ["", f"Model file {profile['model_bytes']:,} B, arena {profile['arena_bytes']:,} B "
-                      "(midge's planner). Latency is an estimate (docs/training.md, cost model).", ""]
+                      "(midge's planner). Heap: the smallest in which the deployed app runs, by bisection on "
+                      "the 32-bit port. Latency is an estimate (docs/training.md, cost model).", ""]
     else:
         lines += [f"Not profiled yet: run `midge profile {project.dir}`.", ""]
     write_atomic(build / "model_card.md", "\n".join(lines))

@@ -1,18 +1,20 @@
 """`midge profile`: will the model fit a board, and how fast will it run there?
 
-Contract: ``profile(project, boards) -> dict`` (also ``build/profile.json``),
-after ``midge quantize``.
+Contract: ``profile(project, boards, clip=None) -> dict`` (also
+``build/profile.json``), after ``midge quantize``.
 
-**Memory** is measured, not guessed: one MicroPython unix-port process (viper
-on) records ``gc.mem_alloc()`` after importing midge, after building the
-feature extractor with its output and window buffers, and after
-``midge.nn.load(model.tflite)``. RAM is everything midge allocated: the model
-file (read into RAM; ROMFS would save it), the arena (midge's planner), the
-feature tables and buffers, and the interpreter's per-op tables and code. It
-is heap in use after loading on the 64-bit host, not the smallest heap the
-deployed app runs in (loading peaks higher, the heap fragments, a 32-bit
-board's objects are smaller), so read it as a first estimate. It is compared
-with the board's ``heap_bytes``; the model file with its ``flash_bytes``.
+**Memory** is measured on the 32-bit MicroPython (the emulated board's), as
+the deployed app (``midge_host.deploy.heap``): the files `midge deploy` writes,
+the app replaying ``clip`` (default: the first recording of the test split),
+run under ``-X heapsize=N`` with N found by bisection to 1 KiB. Reported:
+``run_bytes``, the smallest heap in which the app builds and runs the whole
+clip; ``load_bytes``, the smallest in which it builds (its peak while
+loading); and, for the curious, what is in use after loading, by part
+(``in_use``: midge's code, the feature tables and buffers, the model file and
+interpreter). Headroom is ``1 - run_bytes / heap_bytes``; a board "fits" with
+at least ``HEADROOM`` (15 %): heaps fragment, and sensor drivers, Wi-Fi and
+the board's own firmware take their share. The deployed files' bytes for the
+board's arch are compared with its flash.
 
 **Latency** per window is an estimate from a cost model:
 
@@ -30,17 +32,18 @@ cycles (``CPI``: an assumption per core type, docs/training.md). The
 real-time factor is latency / stride (below 1: keeps up). Camera models have
 no stride: their factor is None.
 
-Verdict per board: "fits", "too big" (RAM over the heap or model over flash)
-or "too slow" (real-time factor >= 1).
+Verdict per board: "fits", "too big" (under 15 % heap headroom, or the files
+over the flash) or "too slow" (real-time factor >= 1).
 """
 
 import json
 import math
-import re
 import tempfile
 from pathlib import Path
 
 from midge_host.boards import load_board
+from midge_host.deploy.artifacts import load_build
+from midge_host.deploy.heap import app_heap, files_bytes
 from midge_host.errors import MidgeError
 from midge_host.modelinfo import describe
 from midge_host.paths import REPO_ROOT
@@ -48,6 +51,8 @@ from midge_host.train import artifacts
 from midge_host.unixport import run_micropython
 
 BENCH_DIR = REPO_ROOT / "out" / "bench"
+HEADROOM = 0.15
+"""The share of a board's heap the app must leave free to "fit"."""
 DEFAULT_NN = {  # model: (MACs, instr/MAC midge viper), docs/benchmarks.md, 2026-11-22
     "hello_world_int8": (288, 80.6),
     "micro_speech_quantized": (336000, 63.1),
@@ -159,54 +164,80 @@ def cpi(board):
 
 
 def measure(model_path, config):
-    """Heap bytes midge allocates on the unix port: code, features, model, total.
+    """Heap bytes in use after loading, on the 32-bit port, by part: code, features, model, total.
 
-    The config goes through a file: this unix port aborts ("uncaught NLR") on a
+    The config goes through a file: the unix port aborts ("uncaught NLR") on a
     command-line argument longer than about 256 bytes."""
     with tempfile.TemporaryDirectory() as tmp:
         config_path = Path(tmp) / "features.json"
         config_path.write_text(json.dumps(config))
-        result = run_micropython(code=MEASURE, args=[str(model_path), str(config_path)], timeout=300)
+        result = run_micropython(code=MEASURE, args=[str(model_path), str(config_path)], timeout=300, bits=32)
     if result.returncode != 0:
         raise MidgeError(f"measuring memory under the unix port failed: {result.output.strip()[-300:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def profile(project, boards):
+def default_clip(project):
+    """The first recording of the project's test split (None for camera projects,
+    whose app has no replay)."""
+    if project.sensor == "camera":
+        return None
+    path = project.dir / "splits.json"
+    try:
+        files = json.loads(path.read_text())["sides"]["test"]["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        files = []
+    for name in files:
+        if (project.dir / name).is_file():
+            return project.dir / name
+    raise MidgeError(f"{project.dir} has no test recording to replay for the memory measurement",
+                     hint="pass --clip FILE (a recording at the model's rate), or run `midge train` first")
+
+
+def profile(project, boards, clip=None, progress=None):
     """Profile the quantized model on ``boards`` (names); see the module docstring."""
     build = project.dir / "build"
     meta = artifacts.read_json(build / "meta.json")
     if meta is None or not (build / "model.tflite").is_file():
         raise MidgeError(f"{project.dir} has no quantized model (build/model.tflite)",
                          hint=f"run `midge quantize {project.dir}` first")
+    deployed = load_build(project.dir)
+    clip = Path(clip) if clip is not None else default_clip(project)
+    if clip is not None and not clip.is_file():
+        raise MidgeError(f"clip {clip} not found")
     info = describe(build / "model.tflite", tflm_arena=False)
-    heap = measure(build / "model.tflite", meta["features"])
+    profiles = [load_board(name) for name in boards]
+    heap = app_heap(deployed, profiles[0], clip, progress)
+    in_use = measure(build / "model.tflite", meta["features"])
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
     samples = meta["window_samples"] * meta["channels"]
     instructions = info["macs"] * per_mac + samples * per_sample
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
+    needed = heap["run_bytes"] or heap["load_bytes"]
     rows = []
-    for name in boards:
-        board = load_board(name)
+    for board in profiles:
         factor = cpi(board)
         latency = instructions * factor / board.clock_hz * 1000 if factor and board.clock_hz else None
         rtf = latency / 1000 / stride_s if latency is not None and stride_s else None
+        files = files_bytes(deployed, board.mpy_arch)
+        headroom = 1 - needed / board.heap_bytes
         reasons = []
-        if heap["total"] > board.heap_bytes:
-            reasons.append(f"needs {heap['total']:,} B of heap, the board has {board.heap_bytes:,} B")
-        if board.flash_bytes and info["bytes"] > board.flash_bytes:
-            reasons.append(f"model file {info['bytes']:,} B exceeds the flash ({board.flash_bytes:,} B)")
+        if headroom < HEADROOM:
+            reasons.append(f"the app needs {needed:,} B of heap, the board has {board.heap_bytes:,} B "
+                           f"({headroom:.0%} headroom; fitting takes {HEADROOM:.0%})")
+        if board.flash_bytes and files["total"] > board.flash_bytes:
+            reasons.append(f"the deployed files ({files['total']:,} B) exceed the flash ({board.flash_bytes:,} B)")
         verdict = "too big" if reasons else "fits"
         if not reasons and rtf is not None and rtf >= 1:
             verdict = "too slow"
             reasons.append(f"{latency:.0f} ms per window, a window arrives every {1000 * stride_s:.0f} ms")
-        rows.append({"board": name, "core": board.core, "clock_hz": board.clock_hz, "cpi": factor,
-                     "heap_bytes": board.heap_bytes, "flash_bytes": info["bytes"],
-                     "board_flash_bytes": board.flash_bytes, "ram_bytes": heap["total"],
+        rows.append({"board": board.name, "core": board.core, "clock_hz": board.clock_hz, "cpi": factor,
+                     "heap_bytes": board.heap_bytes, "ram_bytes": needed, "headroom": headroom,
+                     "files_bytes": files, "board_flash_bytes": board.flash_bytes,
                      "latency_ms": latency, "rtf": rtf, "verdict": verdict, "reasons": reasons})
     doc = {"model_bytes": info["bytes"], "arena_bytes": info["arena"]["midge"], "macs": info["macs"],
-           "heap": heap, "window_samples": samples,
+           "heap": dict(heap, clip=str(clip) if clip else None), "in_use": in_use, "window_samples": samples,
            "cost_model": {"instructions": instructions, "instr_per_mac": per_mac, "bench_model": bench_model,
                           "instr_per_sample": per_sample, "source": source},
            "boards": rows}

@@ -1,0 +1,140 @@
+"""The smallest heap the deployed app runs in, found by bisection on the
+32-bit MicroPython (the emulated board's interpreter).
+
+``app_heap(build, board, clip=None, progress=None) -> dict``: lays out in a
+temporary flash folder what `midge deploy` writes for the emulated ``board``
+(the device package as x86 .mpy, the model files, ``clip`` as the replayed
+recording, midge.json), then runs the app there under ``-X heapsize=N`` and
+bisects N to 1 KiB:
+
+- ``load_bytes``: the smallest heap in which the app builds (sensor, window
+  ring, features, model): the peak it needs while loading;
+- ``run_bytes``: the smallest heap in which it builds and runs the whole clip
+  (every window through features, model, decisions and responders) to its end;
+  None without a clip (camera projects: the app has no image replay);
+- ``windows``: the windows the clip gave.
+
+A board's heap fragments, so a larger heap does not always succeed where a
+smaller one did; the result is the bisection's boundary, then confirmed one
+KiB and 5 % above it (moved up until both run). What it does not count: the
+sensor driver's buffers (machine.I2S's ring buffer sits on the heap on rp2),
+and native code size differs a little between x86 and a board's Thumb or
+Xtensa code.
+"""
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from midge_host.deploy.plan import compile_package, plan
+from midge_host.errors import MidgeError
+from midge_host.unixport import micropython_executable
+
+ARCH = "x86"
+LOW = 16 * 1024
+HIGH = 16 * 1024 * 1024
+STEP = 1024
+RUN_SECONDS = 12  # past the app's first status line (every 10 s)
+OK_MARK = "midge-heap-ok"
+
+TRIAL = """
+import sys, vfs, os
+vfs.mount(vfs.VfsPosix(%(flash)r), '/')
+os.chdir('/')
+sys.path[:] = ['', '/lib']
+from midge import app_config
+%(body)s
+"""
+LOAD_APP = """from midge.app import App
+app = App(app_config.load('/midge.json'))
+print(%(mark)r, 0)
+"""
+RUN_APP = """from midge.app import App
+status = App(app_config.load('/midge.json')).run()
+print(%(mark)r, status['windows'])
+"""
+LOAD_PIPELINE = """from midge import meta
+from midge.app_pipeline import Pipeline
+p = Pipeline(meta.read('/model/meta.json'), '/model/model.tflite')
+print(%(mark)r, 0)
+"""
+
+
+def lay_out(build, board, clip, flash):
+    """Write the files deploy writes for the emulated ``board`` under ``flash``
+    (without a clip: the package and the model files only)."""
+    from midge_host.deploy import board_config
+    from midge_host.deploy.target import SIM_GLUE
+    conf = {}
+    if clip is not None:
+        conf = board_config(build, board, SIM_GLUE, "/", clip, realtime=False)
+        conf["sensor"].update(loop=True, seconds=RUN_SECONDS)
+    for item in plan(build, ARCH, "/", conf, clip):
+        if clip is None and item.path in ("/midge.json", "/main.py"):
+            continue
+        path = Path(flash) / item.path.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(item.data)
+
+
+def trial(flash, body, heap):
+    """(ok, windows, output tail) of one run of ``body`` in a ``heap``-byte heap."""
+    code = TRIAL % {"flash": str(flash), "body": body % {"mark": OK_MARK}}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
+    proc = subprocess.run([micropython_executable(32), "-X", f"heapsize={heap}", "-c", code],
+                          capture_output=True, text=True, timeout=600, env=env, cwd=flash)
+    out = proc.stdout + proc.stderr
+    for line in proc.stdout.splitlines():
+        if line.startswith(OK_MARK) and proc.returncode == 0:
+            return True, int(line.split()[1]), out
+    return False, 0, out
+
+
+def smallest_heap(flash, body, progress=None):
+    """(bytes, windows): the smallest heap, to STEP bytes, in which ``body`` runs."""
+    high = 256 * 1024
+    while True:
+        ok, windows, out = trial(flash, body, high)
+        if ok:
+            break
+        if "MemoryError" not in out:
+            raise MidgeError("the deployed app fails on the 32-bit port, whatever its heap:\n"
+                             + out.strip()[-1500:])
+        if high >= HIGH:
+            raise MidgeError(f"the deployed app does not run even in {HIGH // 1024 // 1024} MiB of heap:\n"
+                             + out.strip()[-600:])
+        high *= 2
+    low = LOW
+    while high - low > STEP:
+        mid = (low + high) // 2 // STEP * STEP
+        passed, got, _ = trial(flash, body, mid)
+        if passed:
+            high, windows = mid, got
+        else:
+            low = mid
+        if progress:
+            progress()
+    while not (trial(flash, body, high + STEP)[0] and trial(flash, body, int(high * 1.05))[0]):
+        high += STEP  # fragmentation: a larger heap failed; the boundary is above
+    return high, windows
+
+
+def app_heap(build, board, clip=None, progress=None):
+    """See the module docstring. ``board``: a board profile (midge_host.boards);
+    ``clip``: a WAV or CSV recording at the model's rate, or None."""
+    with tempfile.TemporaryDirectory(prefix="midge-heap-") as flash:
+        lay_out(build, board, clip, flash)
+        if clip is None:
+            load, _ = smallest_heap(flash, LOAD_PIPELINE, progress)
+            return {"load_bytes": load, "run_bytes": None, "windows": 0}
+        load, _ = smallest_heap(flash, LOAD_APP, progress)
+        run, windows = smallest_heap(flash, RUN_APP, progress)
+    return {"load_bytes": load, "run_bytes": max(run, load), "windows": windows}
+
+
+def files_bytes(build, arch):
+    """Bytes of the files a deploy writes for ``arch``: {"code", "model", "total"}."""
+    code = sum(len(b) for b in compile_package(arch).values())
+    model = sum(build.path(n).stat().st_size for n in ("model.tflite", "labels.txt", "meta.json", "vectors.bin"))
+    return {"code": code, "model": model, "total": code + model}
