@@ -14,14 +14,16 @@ channel, interleaved) starting every ``hop`` frames: ``hop < size`` overlaps,
         frame = w.take()
 
 Contracts:
-- Zero allocation after construction: the ring and the window buffer are
-  preallocated; ``take`` returns the same memoryview each time, refilled in
-  place and valid until the next ``take``.
+- Zero allocation after construction: one buffer of ``size + (depth - 1) *
+  hop`` frames, preallocated. Windows are not copied out: ``take`` moves the
+  pending frames to the front of the buffer when the window does not start
+  there, and returns the same memoryview (the buffer's first ``size`` frames)
+  each time, valid until the next ``take`` or ``feed``.
 - ``feed`` accepts array('h') or a memoryview of one (int16 items), or
   bytes/bytearray holding raw little-endian int16; ``count`` limits it to the
   first ``count`` int16 values (use it with a preallocated buffer instead of a
   slice, which would allocate). A chunk must hold whole frames.
-- Bounded queue: the ring holds ``depth`` pending windows. When the producer
+- Bounded queue: the buffer holds ``depth`` pending windows. When the producer
   outruns the consumer, the oldest unconsumed frames are discarded, counted in
   ``dropped`` (frames, i.e. samples per channel), and the next window starts at
   the oldest frame kept, so a window never joins samples across a loss; ``gap``
@@ -56,7 +58,7 @@ else:
 
 
 class Windows:
-    """Ring buffer of ``channels`` interleaved int16 channels yielding windows
+    """Buffer of ``channels`` interleaved int16 channels yielding windows
     of ``size`` frames every ``hop`` frames, holding up to ``depth`` pending windows."""
 
     def __init__(self, size, hop, channels=1, depth=2):
@@ -67,15 +69,14 @@ class Windows:
         self.hop = hop
         self.channels = channels
         self._capacity = size + (depth - 1) * hop
-        self._ring = zeros("h", self._capacity * channels)
-        self._out = zeros("h", size * channels)
-        self._view = memoryview(self._out)
+        self._buf = zeros("h", self._capacity * channels)
+        self._view = memoryview(self._buf)[:size * channels]
         self._dropped = 0
         self.reset()
 
     def reset(self):
         """Forget buffered samples (``dropped`` is kept)."""
-        self._start = 0  # ring frame of the next window's first frame
+        self._start = 0  # buffer frame of the next window's first frame
         self._count = 0  # frames buffered from _start on
         self._skip = 0  # frames still to discard before the next window (hop > size)
         self._lost = False
@@ -92,6 +93,12 @@ class Windows:
         if self._count < self.size:
             return 0
         return (self._count - self.size) // self.hop + 1
+
+    def _to_front(self):
+        """Move the buffered frames to the buffer's start (a forward copy: safe)."""
+        ch = self.channels
+        _copy(self._buf, 0, self._buf, self._start * ch, self._count * ch)
+        self._start = 0
 
     def feed(self, samples, count=None):
         """Append interleaved int16 samples (see the module contract)."""
@@ -117,43 +124,29 @@ class Windows:
             self._dropped += excess
             self._lost = True
             old = excess if excess < self._count else self._count
-            self._start = (self._start + old) % cap
+            self._start += old
             self._count -= old
             pos += excess - old
             frames -= excess - old
+        if self._start + self._count + frames > cap:
+            self._to_front()
         copy = _copy_bytes if raw else _copy
-        ring = self._ring
-        while frames:
-            end = (self._start + self._count) % cap
-            n = cap - end
-            if n > frames:
-                n = frames
-            copy(ring, end * ch, samples, pos * ch, n * ch)
-            self._count += n
-            pos += n
-            frames -= n
+        copy(self._buf, (self._start + self._count) * ch, samples, pos * ch, frames * ch)
+        self._count += frames
 
     def take(self):
         """The next window (memoryview of size*channels int16, interleaved) or None."""
-        size = self.size
-        if self._count < size:
+        if self._count < self.size:
             return None
-        cap = self._capacity
-        ch = self.channels
-        start = self._start
-        first = cap - start
-        if first > size:
-            first = size
-        _copy(self._out, 0, self._ring, start * ch, first * ch)
-        if first < size:
-            _copy(self._out, first * ch, self._ring, 0, (size - first) * ch)
+        if self._start:
+            self._to_front()
         hop = self.hop
         if hop <= self._count:
-            self._start = (start + hop) % cap
+            self._start = hop
             self._count -= hop
         else:
             self._skip = hop - self._count
-            self._start = (start + self._count) % cap
+            self._start = self._count
             self._count = 0
         self.gap = self._lost
         self._lost = False
