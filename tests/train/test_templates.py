@@ -6,6 +6,8 @@ import json
 import numpy as np
 import pytest
 
+from midge_host.modelinfo import describe
+
 from midge_host.train.artifacts import read_vectors
 from midge_host.train.pipeline import run_device
 
@@ -67,7 +69,9 @@ def test_artifacts_format(trained):
     project, _ = trained("mosquito")
     build = project.dir / "build"
     meta = json.loads((build / "meta.json").read_text())
-    assert meta["format"] == 1 and meta["input"]["scale"] == 1.0 and meta["input"]["zero_point"] == 0
+    assert meta["format"] == 1 and meta["input"]["scale"] == 1 / 128 and meta["input"]["zero_point"] == 0
+    # the input's Rescaling is not converted: no MUL op rescales the features on the board
+    assert "MUL" not in [op["name"] for op in describe(build / "model.tflite", tflm_arena=False)["ops"]]
     assert set(meta) >= {"name", "task", "labels", "sensor", "sample_rate", "channels", "window_samples",
                          "stride_samples", "features", "input", "output", "smoothing", "synthetic",
                          "vectors", "created", "midge_version"}

@@ -7,10 +7,13 @@ Contract: ``quantize(project, say=print) -> dict`` (the meta.json written).
   ``model.export`` + ``TFLiteConverter.from_saved_model`` with a
   representative set of up to REPRESENTATIVE training windows (seeded).
 - **Input contract**: the board writes the extractor's int8 output straight
-  into the model's input, so the input quantization must be scale 1.0 and zero
-  point 0. The representative set therefore spans the full int8 range (one
-  training window with an element set to -128 and one to 127), and the result
-  is checked: anything else is a MidgeError, never a silent rescale.
+  into the model's input, so the int8 input values must be the feature values:
+  the converted model is the trained one without its ``Rescaling(1/128)``
+  (``zoo.build(..., int8_input=False)``, same weights, fed the values / 128),
+  so its input quantization is scale 1/128, zero point 0, and no MUL op
+  rescales the input on the board. The representative set spans the full int8
+  range (one training window with an element set to -128 and one to 127), and
+  the result is checked: anything else is a MidgeError, never a silent rescale.
 - Anomaly models must also have an int8 output of scale 1/128 and zero point
   0 (tanh), so ``mse_int`` compares input and reconstruction on one grid.
 - Every op must run on midge's interpreter (checked with midge's own reader,
@@ -37,8 +40,17 @@ from midge_host.train.train import load_record
 
 REPRESENTATIVE = 300
 VECTORS = 5
+INPUT = (1 / 128, 0)
 SOFTMAX_OUTPUT = (1 / 256, -128)
 TANH_OUTPUT = (1 / 128, 0)
+
+
+def unit_input_twin(project, model):
+    """``model`` without its input Rescaling(1/128): the same weights, taking values / 128."""
+    twin = zoo.build(project.model["name"], project.model["params"], tuple(model.input.shape[1:]),
+                     model.output.shape[-1], project.task, int8_input=False)
+    twin.set_weights(model.get_weights())
+    return twin
 
 
 def convert(model, samples):
@@ -79,10 +91,10 @@ def check_model(path, task):
         raise MidgeError(f"the converted model has {len(inputs)} inputs and {len(outputs)} outputs; "
                          "midge models have one of each")
     inp, out = inputs[0], outputs[0]
-    if inp.dtype != np.int8 or inp.scale != 1.0 or inp.zero_point != 0:
+    if inp.dtype != np.int8 or (inp.scale, inp.zero_point) != INPUT:
         raise MidgeError(f"the converted model's input is {np.dtype(inp.dtype).name} with scale "
                          f"{inp.scale!r}, zero point {inp.zero_point}; the feature contract needs int8, "
-                         "scale 1.0, zero point 0 (the extractor's int8 values fed unchanged)",
+                         "scale 1/128, zero point 0 (the extractor's int8 values fed unchanged)",
                          hint="this is a bug in midge's conversion; please report it")
     want = TANH_OUTPUT if task == "anomaly" else SOFTMAX_OUTPUT
     if (out.scale, out.zero_point) != want:
@@ -113,7 +125,7 @@ def quantize(project, say=print):
     train = data.load_side(project, split, "train", config)
     trained = [project.labels.index(lb) for lb in record["trained_labels"]]
     train_x = train.x[np.isin(train.y, trained)]
-    blob = convert(model, representative(train_x, project.training["seed"]))
+    blob = convert(unit_input_twin(project, model), representative(train_x, project.training["seed"]) / 128)
     with tempfile.TemporaryDirectory(prefix="midge-quantize-") as tmp:
         candidate = Path(tmp) / "model.tflite"
         candidate.write_bytes(blob)

@@ -1,15 +1,19 @@
 """The model zoo: small Keras models that midge's int8 interpreter runs.
 
-Contract: ``build(name, params, input_shape, outputs, task) -> keras.Model``.
+Contract: ``build(name, params, input_shape, outputs, task, int8_input=True) -> keras.Model``.
 
 - ``input_shape`` is the feature shape of one window (``(frames, features)``
   for audio and motion, ``(height, width, 1)`` for images); the model's input
-  is that shape with a batch dimension of 1 (``keras.Input(..., batch_size=1)``,
-  so the converter adds no SHAPE / STRIDED_SLICE / PACK ops).
+  is that shape with a batch dimension of 1 (``keras.Input(..., batch_size=1)``;
+  Keras' Flatten still converts to SHAPE / STRIDED_SLICE / PACK ops that
+  compute the known shape, which cost little).
 - Inputs are the extractor's int8 values as floats (-128..127). Every model
-  starts with ``Rescaling(1/128)``, so training sees values in [-1, 1) while
-  the converted model's int8 input is the feature grid itself (scale 1.0,
-  zero point 0; see ``quantize``).
+  starts with ``Rescaling(1/128)``, so training sees values in [-1, 1).
+  ``int8_input=False`` builds the same model without that layer, taking the
+  values / 128: ``quantize`` converts that twin (same weights), so the
+  converted model has no MUL at its input and its int8 input is the feature
+  grid itself (scale 1/128, zero point 0: the int8 values are the
+  extractor's; see ``quantize``).
 - Classifiers end in Dense + softmax over ``outputs`` classes. The
   autoencoder (``task == "anomaly"``) ends in Dense + tanh over the flattened
   input: it reconstructs ``x / 128``, and TFLite's int8 tanh output has the
@@ -17,7 +21,7 @@ Contract: ``build(name, params, input_shape, outputs, task) -> keras.Model``.
   as the int8 input (the anomaly score's contract, docs/artifacts.md).
 - Only ops in midge's interpreter appear after conversion: CONV_2D,
   DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN,
-  RESHAPE, MUL, SOFTMAX, TANH (Conv1D / MaxPooling1D become RESHAPE + 2-D ops).
+  RESHAPE, SOFTMAX, TANH (Conv1D / MaxPooling1D become RESHAPE + 2-D ops).
 - Unknown names or parameters are MidgeErrors naming the key
   (``model.params.<key>``) with the architecture's known parameters.
 
@@ -77,7 +81,7 @@ def check_task(name, task):
                          hint="use " + " or ".join(fits))
 
 
-def build(name, params, input_shape, outputs, task):
+def build(name, params, input_shape, outputs, task, int8_input=True):
     """A compiled-ready (uncompiled) Keras model; see the module docstring."""
     check_task(name, task)
     p = resolve(name, params)
@@ -85,7 +89,7 @@ def build(name, params, input_shape, outputs, task):
     from keras import layers
 
     inputs = keras.Input(shape=tuple(input_shape), batch_size=1, name="features")
-    x = layers.Rescaling(1.0 / 128, name="int8_to_unit")(inputs)
+    x = layers.Rescaling(1.0 / 128, name="int8_to_unit")(inputs) if int8_input else inputs
     x = BUILDERS[name](keras, layers, x, p, tuple(input_shape))
     if task == "anomaly":
         size = 1
