@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from midge_host.modelinfo import describe
-
 from midge_host.train.artifacts import read_vectors
 from midge_host.train.pipeline import run_device
 
