@@ -40,6 +40,11 @@ from midge.bits import zeros
 from midge.sensors._clock import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
 
 
+BLOCK_FRAMES = 512
+"""Frames the app reads at a time from a sensor that has no ``block`` of its own
+(at most one window hop)."""
+
+
 def _sensor(conf, glue):
     s = conf["sensor"]
     if s["source"] == "replay":
@@ -76,25 +81,28 @@ class App:
         self.meta = meta
         rate = meta["sample_rate"]
         ch = meta["channels"]
+        glue = None
+        if conf["board"] is not None:
+            from midge.boards import load
+            glue = load(conf["board"])
         gc.collect()
-        # the big buffers first, while the heap is whole: the window ring, then the model
-        self.windows = Windows(meta["window_samples"], meta["stride_samples"], ch, depth=2)
+        # the big buffers first, while the heap is whole: the sensor's, the window buffer,
+        # then the model. step() reads one sensor block and takes every window before the
+        # next read, so a window plus one block of spare frames never drops a frame.
+        self.sensor = _sensor(conf, glue)
+        check_sensor(meta, self.sensor)
+        hop = meta["stride_samples"]
+        block = getattr(self.sensor, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
+        self._buf = zeros("h", block)
+        self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
         from midge.app_pipeline import Pipeline
         self.pipeline = Pipeline(meta, conf["model"])
         from midge.app_respond import Responders
         from midge.decide import Decider
         from midge.streamclock import StreamClock
-        glue = None
-        if conf["board"] is not None:
-            from midge.boards import load
-            glue = load(conf["board"])
-        self.sensor = _sensor(conf, glue)
-        check_sensor(meta, self.sensor)
         self.respond = Responders(conf["responders"], meta, glue)
         self.anomaly = meta["task"] == "anomaly"
         self.decide = Decider(meta)
-        block = getattr(self.sensor, "block", 512 * ch)
-        self._buf = zeros("h", block)
         self.clock = StreamClock(rate)
         self._seen_dropped = 0
         seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0

@@ -14,8 +14,10 @@ channel, interleaved) starting every ``hop`` frames: ``hop < size`` overlaps,
         frame = w.take()
 
 Contracts:
-- Zero allocation after construction: one buffer of ``size + (depth - 1) *
-  hop`` frames, preallocated. Windows are not copied out: ``take`` moves the
+- Zero allocation after construction: one buffer of ``size + spare`` frames
+  (``spare`` defaults to ``(depth - 1) * hop``), preallocated. A consumer
+  that feeds at most ``spare`` frames at a time and takes every window
+  before feeding again (the app) never loses a frame with that ``spare``. Windows are not copied out: ``take`` moves the
   pending frames to the front of the buffer when the window does not start
   there, and returns the same memoryview (the buffer's first ``size`` frames)
   each time, valid until the next ``take`` or ``feed``.
@@ -23,7 +25,8 @@ Contracts:
   bytes/bytearray holding raw little-endian int16; ``count`` limits it to the
   first ``count`` int16 values (use it with a preallocated buffer instead of a
   slice, which would allocate). A chunk must hold whole frames.
-- Bounded queue: the buffer holds ``depth`` pending windows. When the producer
+- Bounded queue: the buffer holds ``depth`` pending windows (or one window and
+  ``spare`` frames). When the producer
   outruns the consumer, the oldest unconsumed frames are discarded, counted in
   ``dropped`` (frames, i.e. samples per channel), and the next window starts at
   the oldest frame kept, so a window never joins samples across a loss; ``gap``
@@ -59,16 +62,21 @@ else:
 
 class Windows:
     """Buffer of ``channels`` interleaved int16 channels yielding windows
-    of ``size`` frames every ``hop`` frames, holding up to ``depth`` pending windows."""
+    of ``size`` frames every ``hop`` frames, holding up to ``depth`` pending
+    windows, or one window and ``spare`` frames."""
 
-    def __init__(self, size, hop, channels=1, depth=2):
+    def __init__(self, size, hop, channels=1, depth=2, spare=None):
+        if spare is None:
+            spare = (depth - 1) * hop if isinstance(hop, int) and isinstance(depth, int) else 0
         for name, value in (("size", size), ("hop", hop), ("channels", channels), ("depth", depth)):
             if not isinstance(value, int) or value < 1:
                 raise ValueError("window %s must be a positive int, got %r" % (name, value))
+        if not isinstance(spare, int) or spare < 0:
+            raise ValueError("window spare must be an int >= 0, got %r" % (spare,))
         self.size = size
         self.hop = hop
         self.channels = channels
-        self._capacity = size + (depth - 1) * hop
+        self._capacity = size + spare
         self._buf = zeros("h", self._capacity * channels)
         self._view = memoryview(self._buf)[:size * channels]
         self._dropped = 0
