@@ -35,7 +35,6 @@ Contracts:
 
 import gc
 
-from midge import app_config
 from midge.bits import zeros
 from midge.sensors._clock import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
 
@@ -73,9 +72,12 @@ class App:
 
     def _build(self, conf):
         from midge import meta as _meta
+        from midge.loading import forget
         from midge.window import Windows
         self.conf = conf
         meta = _meta.read(conf["meta"])
+        _meta = None
+        forget("midge.app_config", "midge.meta")
         if meta["sensor"] == "camera":
             raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
         self.meta = meta
@@ -241,5 +243,7 @@ def run(path="midge.json"):
     from midge.loading import loading
     recover()
     with loading():
+        from midge import app_config
         conf = app_config.load(path)
+        app_config = None
     return App(conf).run()

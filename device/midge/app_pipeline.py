@@ -18,14 +18,16 @@ feature config without its int8 map (motion with ``"output": "int32"``) is
 refused. ``features`` and ``invoke`` allocate nothing.
 """
 
-from midge import features as _features
-
 
 class Pipeline:
     def __init__(self, meta, model_path):
         self.meta = meta
         kind = meta["features"].get("kind")
-        fx = _features.build(meta["features"])
+        from midge.features import build
+        from midge.loading import forget
+        fx = build(meta["features"])
+        build = None
+        forget("midge.features")
         probe = fx.new_output()
         if len(bytes(probe)) != len(probe):  # not one byte per value: not int8
             raise ValueError("the %s features output int32 without an int8_map; rebuild the model with "

@@ -1,6 +1,12 @@
-"""A steady heap while something big loads: ``with loading(): ...`` collects
-the heap after every ``THRESHOLD`` bytes allocated (``gc.threshold``), then
-restores the previous setting.
+"""A small, steady heap while something big loads.
+
+``with loading(): ...`` collects the heap after every ``THRESHOLD`` bytes
+allocated (``gc.threshold``), then restores the previous setting.
+``forget(name, ...)`` unloads modules that only loading needs (the config and
+meta.json checks, the arena planner, the feature and op registries), so the
+next collection frees their code before the big buffers are allocated; a
+later import loads them again. On CPython it does nothing (host code keeps its
+own references to these modules).
 
 Without it MicroPython collects only when an allocation fails, so when the
 garbage of imports and table building is freed depends on the heap's size:
@@ -14,6 +20,7 @@ nothing.
 """
 
 import gc
+import sys
 
 THRESHOLD = 4096
 
@@ -30,3 +37,15 @@ class loading:
         if self._set is not None:
             self._set(self._previous)
         return False
+
+
+def forget(*names):
+    """Drop the modules ``names`` from ``sys.modules`` and their packages (see above)."""
+    if sys.implementation.name == "cpython":
+        return
+    for name in names:
+        module = sys.modules.pop(name, None)
+        dot = name.rfind(".")
+        package = sys.modules.get(name[:dot]) if dot > 0 else None
+        if module is not None and package is not None and getattr(package, name[dot + 1:], None) is module:
+            delattr(package, name[dot + 1:])

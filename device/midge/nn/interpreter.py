@@ -11,7 +11,7 @@ from array import array
 
 from midge.bits import zeros
 from midge.nn import model as _model
-from midge.nn import planner, qmath
+from midge.nn import qmath
 from midge.nn.flatbuf import ModelError
 from midge.nn.floats import round_half_away
 from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, collect, heap_note
@@ -63,7 +63,11 @@ class Interpreter:
         m = _model.parse(buf, len(buf))
         self._model = m
         self.ops = [(op.name, op.version) for op in m.operators]
-        offsets, self.arena_size = planner.plan_model(m)
+        from midge.loading import forget
+        from midge.nn.planner import plan_model
+        offsets, self.arena_size = plan_model(m)
+        plan_model = None
+        forget("midge.nn.planner")
         if self.arena_size > max_arena:
             raise ModelError("model needs a %d-byte arena; the limit is %d" % (self.arena_size, max_arena))
         collect()
@@ -90,6 +94,8 @@ class Interpreter:
                                   "of operator %d (%s)%s" % (self.arena_size, i, op.name, heap_note()))
             except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
                 raise ModelError("operator %d (%s) is malformed: %r" % (i, op.name, e))
+        preparer = None
+        forget("midge.nn.ops")  # the registry: the kernels live in its submodules
         self._in = [m.tensor(i) for i in m.inputs]
         self._out = [m.tensor(i) for i in m.outputs]
         self._inputs = [ctx.view(i) for i in m.inputs]
