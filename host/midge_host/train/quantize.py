@@ -4,8 +4,9 @@ the artifacts the board loads (``artifacts``).
 Contract: ``quantize(project, say=print) -> dict`` (the meta.json written).
 
 - Full-integer int8 (TFLITE_BUILTINS_INT8, int8 input and output) via
-  ``model.export`` + ``TFLiteConverter.from_saved_model`` with a
-  representative set of up to REPRESENTATIVE training windows (seeded).
+  ``model.export`` (a signature with batch 1, so no shape arithmetic is left
+  in the graph) + ``TFLiteConverter.from_saved_model`` with a representative
+  set of up to REPRESENTATIVE training windows (seeded).
 - **Input contract**: the board writes the extractor's int8 output straight
   into the model's input, so the int8 input values must be the feature values:
   the converted model is the trained one without its ``Rescaling(1/128)``
@@ -57,7 +58,10 @@ def convert(model, samples):
     """int8 .tflite bytes of Keras ``model`` calibrated on float32 ``samples``."""
     import tensorflow as tf
     with tempfile.TemporaryDirectory(prefix="midge-export-") as tmp:
-        model.export(tmp, verbose=False)
+        # a fixed batch of 1 in the signature: the converter folds the shape arithmetic
+        # Keras' Flatten / Reshape emit (SHAPE, STRIDED_SLICE, PACK) into constants
+        spec = tf.TensorSpec((1,) + tuple(model.input.shape[1:]), tf.float32)
+        model.export(tmp, verbose=False, input_signature=[spec])
         converter = tf.lite.TFLiteConverter.from_saved_model(tmp)
         converter.optimizations = [tf.lite.Optimize.DEFAULT]
         converter.representative_dataset = lambda: ([x[None]] for x in samples)

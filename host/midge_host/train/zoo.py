@@ -4,9 +4,9 @@ Contract: ``build(name, params, input_shape, outputs, task, int8_input=True) -> 
 
 - ``input_shape`` is the feature shape of one window (``(frames, features)``
   for audio and motion, ``(height, width, 1)`` for images); the model's input
-  is that shape with a batch dimension of 1 (``keras.Input(..., batch_size=1)``;
-  Keras' Flatten still converts to SHAPE / STRIDED_SLICE / PACK ops that
-  compute the known shape, which cost little).
+  is that shape with a batch dimension of 1 (``keras.Input(..., batch_size=1)``,
+  and ``quantize`` exports a batch-1 signature, so no SHAPE / STRIDED_SLICE /
+  PACK ops computing the known shape survive conversion).
 - Inputs are the extractor's int8 values as floats (-128..127). Every model
   starts with ``Rescaling(1/128)``, so training sees values in [-1, 1).
   ``int8_input=False`` builds the same model without that layer, taking the
