@@ -244,7 +244,7 @@ print("checked", CASES, "unsaturated", interior[0], "of", interior[1])
 SOFTMAX_SCRIPT = r"""
 from array import array
 from midge.nn import fixedpoint
-from midge.nn.ops.activations import softmax_int8
+from midge.nn.ops.softmax import softmax_int8
 from midge.nn.ops._softmax_viper import pack_softmax, softmax
 from midge.nn.qmath import bitlen, rdbpot, srdhm, wrap32
 

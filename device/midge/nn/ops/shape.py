@@ -1,49 +1,22 @@
-"""Data-movement ops: RESHAPE, SQUEEZE, EXPAND_DIMS, SHAPE, STRIDED_SLICE,
-PACK, CONCATENATION, PAD. They move bytes, so they work for every type.
+"""Data-movement ops: SHAPE, STRIDED_SLICE, PACK, CONCATENATION, PAD (RESHAPE,
+SQUEEZE and EXPAND_DIMS, which nearly every model has, are in
+``midge.nn.ops.reshape``). They move bytes, so they work for every type.
 
 Each preparer describes its copies as strided blocks (``_transfer``): a
 block of ``run`` contiguous bytes for every index of an outer ``shape``,
 with byte strides in the source and the destination. Transfers of a few
 blocks become (destination, source) memoryview pairs made at load time;
 larger ones are walked on the fly, so nothing the size of the tensor is
-built. ``move`` runs both, after an optional fill, without allocating.
+built. ``reshape.move`` runs both, after an optional fill, without allocating.
 """
 
 import struct
 
 from midge.nn.model import INT8, INT32, ITEM_SIZE
 from midge.nn.ops.common import fail, operands, const_ints, same_quant
+from midge.nn.ops.reshape import move
 
 MAX_PAIRS = 16
-
-
-def move(fill_dst, fill, pairs, walks):
-    """Set every byte of ``fill_dst`` (unless None) to ``fill``, copy each
-    (dst, src) pair, then each walk (dst, src, shape, sstrides, dstrides, index, run, count)."""
-    if fill_dst is not None:
-        for i in range(len(fill_dst)):
-            fill_dst[i] = fill
-    for dst, src in pairs:
-        dst[:] = src
-    for dst, src, shape, ss, ds, index, run, count in walks:
-        rank = len(shape)
-        for d in range(rank):
-            index[d] = 0
-        so = do = 0
-        for _ in range(count):
-            for j in range(run):
-                dst[do + j] = src[so + j]
-            d = rank - 1
-            while d >= 0:
-                index[d] += 1
-                so += ss[d]
-                do += ds[d]
-                if index[d] < shape[d]:
-                    break
-                so -= ss[d] * shape[d]
-                do -= ds[d] * shape[d]
-                index[d] = 0
-                d -= 1
 
 
 def _transfer(dst, src, shape, ss, ds, item, pairs, walks):
@@ -98,18 +71,6 @@ def _copyable(buf):
     mv = memoryview(buf)
     cast = getattr(mv, "cast", None)
     return cast("b") if cast else mv
-
-
-def _flat_copy(ctx, op, inp, out):
-    if inp.type != out.type or inp.size != out.size:
-        raise fail(op, "input %s and output %s differ in type or size" % (list(inp.shape), list(out.shape)))
-    return move, (None, 0, [(ctx.raw(op.outputs[0]), ctx.raw(op.inputs[0]))], ())
-
-
-def prepare_reshape(ctx, op):
-    if not op.inputs or len(op.outputs) != 1:
-        raise fail(op, "expected at least one input and one output")
-    return _flat_copy(ctx, op, ctx.tensor(op.inputs[0]), ctx.tensor(op.outputs[0]))
 
 
 def prepare_shape(ctx, op):
