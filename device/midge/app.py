@@ -6,7 +6,10 @@
 
 ``App(conf)`` builds the pipeline from a checked config (``midge.app_config``);
 ``step()`` reads one block from the sensor and processes every window it
-completes; ``run()`` loops ``step()`` until a replay ends (forever on a live
+completes: cut from a buffer of samples (``midge.window``), or, where the
+features allow it and no clip responder wants the samples, as rows computed
+frame by frame (``midge.framestream``: a fraction of the memory, the same
+features bit for bit; ``streaming``); ``run()`` loops ``step()`` until a replay ends (forever on a live
 sensor), with the duty cycle and watchdog when configured. ``run(path)``
 returns the final status dict.
 
@@ -96,9 +99,19 @@ class App:
         hop = meta["stride_samples"]
         block = getattr(self.sensor, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
         self._buf = zeros("h", block)
-        self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
-        from midge.app_pipeline import Pipeline
-        self.pipeline = Pipeline(meta, conf["model"])
+        from midge.app_pipeline import Pipeline, extractor
+        fx = extractor(meta)
+        clips = [r for r in conf["responders"] if r["kind"] == "clip"]
+        # features frame by frame where they allow it (a clip responder needs the window's samples)
+        self.streaming = False
+        if getattr(fx, "streams", False) and not clips:
+            from midge.framestream import FrameStream, can_stream
+            self.streaming = can_stream(fx, hop)
+        if self.streaming:
+            self.windows = FrameStream(fx, hop, block)
+        else:
+            self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
+        self.pipeline = Pipeline(meta, conf["model"], fx)
         from midge.app_respond import Responders
         from midge.decide import Decider
         from midge.streamclock import StreamClock
@@ -144,7 +157,8 @@ class App:
     def _window(self, window):
         started = ticks_us()
         p = self.pipeline
-        p.features(window)
+        if window is not None:  # (streaming: the rows are in the model's input already)
+            p.features(window)
         scores = p.invoke()
         self.clock.advance(self.meta["stride_samples"])
         t = self.clock.t_ms
@@ -177,15 +191,22 @@ class App:
         if lost != self._seen_dropped:
             self.clock.advance(lost - self._seen_dropped)
             self._seen_dropped = lost
-        window = w.take()
-        while window is not None:
-            if w.gap:
-                self.gaps += 1
-            self._window(window)
-            if self._limit_windows and self.windows_done >= self._limit_windows:
-                self.done = True
-                return False
+        if self.streaming:
+            while w.take(self.pipeline.input):
+                self._window(None)
+                if self._limit_windows and self.windows_done >= self._limit_windows:
+                    self.done = True
+                    return False
+        else:
             window = w.take()
+            while window is not None:
+                if w.gap:
+                    self.gaps += 1
+                self._window(window)
+                if self._limit_windows and self.windows_done >= self._limit_windows:
+                    self.done = True
+                    return False
+                window = w.take()
         if ticks_diff(self.t_ms, self._next_status) >= 0:
             self._next_status = ticks_add(self._next_status, self._status_ms)
             self.respond.status(self.t_ms, self.status())

@@ -4,7 +4,7 @@ app, ``midge.verify`` and the host (`midge eval`, deploy's check, the host
 replay) all run this class, so what verify checks bit for bit is what the app
 runs and what the model was evaluated on.
 
-    p = Pipeline(meta, "/model/model.tflite")   # meta: a checked midge.meta dict
+    p = Pipeline(meta, "/model/model.tflite")   # meta: a checked midge.meta dict; fx= an extractor built already
     p.features(window)        # window: int16, channels interleaved, p.window_values long
     scores = p.invoke()       # memoryview of int8: the model's output 0
     p.input                   # memoryview of int8: the model's input 0 (after features)
@@ -19,15 +19,22 @@ refused. ``features`` and ``invoke`` allocate nothing.
 """
 
 
+def extractor(meta):
+    """The feature extractor of ``meta`` (the feature registry unloaded after use)."""
+    from midge.features import build
+    from midge.loading import forget
+    fx = build(meta["features"])
+    build = None
+    forget("midge.features")
+    return fx
+
+
 class Pipeline:
-    def __init__(self, meta, model_path):
+    def __init__(self, meta, model_path, fx=None):
         self.meta = meta
         kind = meta["features"].get("kind")
-        from midge.features import build
-        from midge.loading import forget
-        fx = build(meta["features"])
-        build = None
-        forget("midge.features")
+        if fx is None:
+            fx = extractor(meta)
         probe = fx.new_output()
         if len(bytes(probe)) != len(probe):  # not one byte per value: not int8
             raise ValueError("the %s features output int32 without an int8_map; rebuild the model with "

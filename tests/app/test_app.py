@@ -1,6 +1,7 @@
 """The app runtime under the unix port: no allocation per window, verify, stream framing."""
 
 import json
+import shutil
 
 import pytest
 
@@ -91,3 +92,40 @@ def test_stream_frames_round_trip_and_losses_are_counted(run_mpy, project):
     del damaged[frames[7]]
     cap = receive(damaged)
     assert cap.bad_crc == 1 and cap.missing == 2
+
+
+SAME_BOTH_WAYS = """
+import json
+from midge import app_config
+from midge.app import App
+meta = json.load(open(json.load(open('midge.json'))['meta']))
+meta['stride_samples'] = 1024  # 8 MFE strides: rows can be streamed
+with open('meta_streams.json', 'w') as f:
+    json.dump(meta, f)
+out = []
+for clips in (False, True):
+    conf = json.load(open('midge.json'))
+    conf['meta'] = 'meta_streams.json'
+    conf['sensor']['loop'] = False
+    conf['responders'] = [{'kind': 'clip', 'dir': '.', 'max_clips': 0}] if clips else []
+    app = App(app_config.check(conf))
+    app.sensor.start()
+    dets = []
+    while app.step():
+        if app.detections > len(dets):
+            dets.append((app.t_ms, app.decide.label, app.decide.score))
+    out.append((app.streaming, app.windows_done, dets))
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("viper", [True, False], ids=["viper", "plain"])
+def test_features_streamed_frame_by_frame_decide_as_windows_do(run_mpy, project, viper, tmp_path):
+    # the app streams the MFE rows (midge.framestream); a clip responder needs the samples,
+    # so the same app then cuts windows (midge.window): the same windows, the same detections
+    folder = tmp_path / "app"
+    shutil.copytree(project, folder)
+    (streamed, windowed) = json.loads(run_mpy(code=SAME_BOTH_WAYS, viper=viper, heapsize="512K",
+                                              cwd=folder, timeout=300).check().splitlines()[-1])
+    assert streamed[0] is True and windowed[0] is False
+    assert streamed[1] == windowed[1] > 100 and streamed[2] == windowed[2] and len(streamed[2]) > 3

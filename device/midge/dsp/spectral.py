@@ -28,7 +28,8 @@ frame) // stride``, no padding). Each frame goes through:
 
 All constants are integers computed at construction with exact integer math
 (``midge.dsp.intmath``), so boards with single-precision floats build the same
-tables. ``process(window, out)`` allocates nothing.
+tables. ``process(window, out)`` and ``frame(x, start, out, at)`` (one frame's
+row: what ``process`` runs per frame) allocate nothing.
 """
 
 from array import array
@@ -316,11 +317,27 @@ class FramedSpectrum:
             raise ValueError("output must hold %d int8 values, got %d"
                              % (self.frame_count * self.feature_count, len(out)))
 
-    def _spectrum(self, window, f):
-        """FFT of frame ``f``; returns the log2 P offset (Q16) for its shift."""
-        _prep(self._frame, window, f * self.stride_samples, self.used_samples, self.fft_length, self.pre_emphasis_q15)
+    def _spectrum(self, x, start):
+        """FFT of the frame at ``x[start:]``; returns the log2 P offset (Q16) for its shift."""
+        _prep(self._frame, x, start, self.used_samples, self.fft_length, self.pre_emphasis_q15)
         shift = self._fft.compute(self._frame, self._spec, True)
         return -((2 * shift + 30 + self.log2_fft_length) << 16)
+
+    def process(self, window, out):
+        """int8 features of ``window`` into ``out`` (frames x features, row-major)."""
+        self._check(window, out)
+        nc = self.feature_count
+        stride = self.stride_samples
+        for f in range(self.frame_count):
+            self.frame(window, f * stride, out, f * nc)
+        return out
+
+    @property
+    def streams(self):
+        """True when a frame's features depend on its own samples only (no
+        pre-emphasis reaching into the sample before it), so ``frame`` over a
+        stream gives each window's rows exactly (``midge.framestream``)."""
+        return self.pre_emphasis_q15 == 0
 
 
 class Spectrogram(FramedSpectrum):
@@ -340,15 +357,12 @@ class Spectrogram(FramedSpectrum):
         self._logs = array("i", bytearray(4 * self.feature_count))
         self.int8_constants = db_constants(self.noise_floor_db)
 
-    def process(self, window, out):
-        """int8 spectrogram of ``window`` into ``out`` (frames x bins, row-major)."""
-        self._check(window, out)
-        nb = self.feature_count
-        for f in range(self.frame_count):
-            offset = self._spectrum(window, f)
-            _bin_logs(self._spec, nb, self._logs, offset)
-            _db_int8(self._logs, nb, out, f * nb, self.int8_constants)
-        return out
+    def frame(self, x, start, out, at):
+        """The int8 bins of the frame at ``x[start:]`` (pre-emphasis, if any, from
+        ``x[start - 1]``, 0 at ``start`` 0) into ``out[at:]``."""
+        offset = self._spectrum(x, start)
+        _bin_logs(self._spec, self.feature_count, self._logs, offset)
+        _db_int8(self._logs, self.feature_count, out, at, self.int8_constants)
 
 
 class MelFeatures(FramedSpectrum):
@@ -399,18 +413,13 @@ class MelFeatures(FramedSpectrum):
         else:
             self.feature_count = self.num_filters
 
-    def process(self, window, out):
-        """int8 MFE or MFCC of ``window`` into ``out`` (frames x features, row-major)."""
-        self._check(window, out)
-        nf = self.num_filters
-        nc = self.feature_count
-        nb = self.fft_length // 2 + 1
-        mfcc = self.kind == "mfcc"
-        for f in range(self.frame_count):
-            offset = self._spectrum(window, f)
-            _mel_logs(self._spec, nb, self.filter_bank, nf, self._logs, offset, self.top_bits)
-            if mfcc:
-                _dct_int8(self._logs, nf, self.dct, nc, out, f * nc, self.int8_constants)
-            else:
-                _db_int8(self._logs, nf, out, f * nc, self.int8_constants)
-        return out
+    def frame(self, x, start, out, at):
+        """The int8 MFE or MFCC of the frame at ``x[start:]`` (pre-emphasis from
+        ``x[start - 1]``, 0 at ``start`` 0) into ``out[at:]``."""
+        offset = self._spectrum(x, start)
+        _mel_logs(self._spec, self.fft_length // 2 + 1, self.filter_bank, self.num_filters, self._logs, offset,
+                  self.top_bits)
+        if self.kind == "mfcc":
+            _dct_int8(self._logs, self.num_filters, self.dct, self.feature_count, out, at, self.int8_constants)
+        else:
+            _db_int8(self._logs, self.num_filters, out, at, self.int8_constants)
