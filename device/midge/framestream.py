@@ -69,6 +69,11 @@ class FrameStream:
         self._win = 0  # stream sample where the pending window starts
         self._count = 0  # rows of the pending window computed
 
+    @property
+    def nbytes(self):
+        """Bytes of the sample and row buffers it holds."""
+        return 2 * len(self._buf) + len(self._rows)
+
     def feed(self, samples, count=None):
         """Append int16 samples, first dropping those no frame needs any more."""
         n = len(samples) if count is None else count

@@ -96,6 +96,11 @@ class Windows:
         return self._dropped
 
     @property
+    def nbytes(self):
+        """Bytes of the buffer it holds."""
+        return 2 * len(self._buf)
+
+    @property
     def ready(self):
         """Number of complete windows waiting to be taken."""
         if self._count < self.size:

@@ -41,7 +41,7 @@ def handler(args):
         task = bar.add_task("heap", total=None, info="")
         doc = profile(project, args.board or [project.board], args.clip,
                       progress=lambda: bar.advance(task, 1))
-    heap, in_use = doc["heap"], doc["in_use"]
+    heap, parts = doc["heap"], doc["in_use"]
     cm = doc["cost_model"]
     console = Console()
     if not console.is_terminal:
@@ -67,10 +67,12 @@ def handler(args):
             else "loads (no replay for a camera app)")
     print(f"heap: the smallest in which the deployed app {what}, found by bisection on the 32-bit MicroPython: "
           f"{heap['run_bytes'] or heap['load_bytes']:,} B; loading alone peaks at {heap['load_bytes']:,} B. "
-          f"In use after loading: midge code {in_use['code']:,} B, feature tables and buffers "
-          f"{in_use['features']:,} B, model file and interpreter {in_use['model']:,} B (the "
-          f"{doc['arena_bytes']:,} B tensor arena, per-op tables and the op modules' code). "
-          f"A board fits with 15 % of its heap to spare.")
+          "A board fits with 15 % of its heap to spare.")
+    if parts:
+        window = "frames and feature rows" if parts["streaming"] else "window of samples"
+        print(f"held once loaded: {parts['total']:,} B: the model file {parts['model_file']:,} B, the tensor "
+              f"arena {parts['arena']:,} B (activations), the {window} {parts['window']:,} B, and "
+              f"{parts['rest']:,} B of midge's code, per-op and feature tables and objects")
     print(f"latency estimate: {doc['macs']:,} MACs x {cm['instr_per_mac']:.1f} instr/MAC "
           f"(like {cm['bench_model']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
           f"instr/sample, x CPI per core / clock; figures from {cm['source']} (docs/training.md)")

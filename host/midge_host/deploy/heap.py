@@ -22,6 +22,7 @@ and native code size differs a little between x86 and a board's Thumb or
 Xtensa code.
 """
 
+import json
 import os
 import subprocess
 import tempfile
@@ -53,6 +54,20 @@ print(%(mark)r, 0)
 RUN_APP = """from midge.app import App
 status = App(app_config.load('/midge.json')).run()
 print(%(mark)r, status['windows'])
+"""
+IN_USE = """import gc, json, os
+from midge.app import App
+gc.collect()
+base = gc.mem_alloc()
+app = App(app_config.load('/midge.json'))
+gc.collect()
+total = gc.mem_alloc() - base
+p = app.pipeline
+parts = {'total': total, 'model_file': os.stat(app.conf['model'])[6], 'arena': p.interpreter.arena_size,
+         'window': app.windows.nbytes, 'streaming': app.streaming}
+parts['rest'] = total - parts['model_file'] - parts['arena'] - parts['window']
+print(%(mark)r, 0)
+print(json.dumps(parts))
 """
 LOAD_PIPELINE = """from midge import meta
 from midge.app_pipeline import Pipeline
@@ -131,6 +146,16 @@ def app_heap(build, board, clip=None, progress=None):
         load, _ = smallest_heap(flash, LOAD_APP, progress)
         run, windows = smallest_heap(flash, RUN_APP, progress)
     return {"load_bytes": load, "run_bytes": max(run, load), "windows": windows}
+
+
+def in_use(build, board, clip):
+    """What the built app holds, by part (see the module docstring)."""
+    with tempfile.TemporaryDirectory(prefix="midge-heap-") as flash:
+        lay_out(build, board, clip, flash)
+        ok, _, out = trial(flash, IN_USE, HIGH)
+    if not ok:
+        raise MidgeError("the deployed app fails on the 32-bit port:\n" + out.strip()[-1500:])
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def files_bytes(build, arch):

@@ -9,9 +9,9 @@ the app replaying ``clip`` (default: the first recording of the test split),
 run under ``-X heapsize=N`` with N found by bisection to 1 KiB. Reported:
 ``run_bytes``, the smallest heap in which the app builds and runs the whole
 clip; ``load_bytes``, the smallest in which it builds (its peak while
-loading); and, for the curious, what is in use after loading, by part
-(``in_use``: midge's code, the feature tables and buffers, the model file and
-interpreter). Headroom is ``1 - run_bytes / heap_bytes``; a board "fits" with
+loading); and, for the curious, what the built app holds, by part
+(``in_use``: the model file, the tensor arena, the window buffer, and the
+rest: midge's code, per-op and feature tables, objects). Headroom is ``1 - run_bytes / heap_bytes``; a board "fits" with
 at least ``HEADROOM`` (15 %): heaps fragment, and sensor drivers, Wi-Fi and
 the board's own firmware take their share. The deployed files' bytes for the
 board's arch are compared with its flash.
@@ -38,17 +38,15 @@ over the flash) or "too slow" (real-time factor >= 1).
 
 import json
 import math
-import tempfile
 from pathlib import Path
 
 from midge_host.boards import load_board
 from midge_host.deploy.artifacts import load_build
-from midge_host.deploy.heap import app_heap, files_bytes
+from midge_host.deploy.heap import app_heap, files_bytes, in_use
 from midge_host.errors import MidgeError
 from midge_host.modelinfo import describe
 from midge_host.paths import REPO_ROOT
 from midge_host.train import artifacts
-from midge_host.unixport import run_micropython
 
 BENCH_DIR = REPO_ROOT / "out" / "bench"
 HEADROOM = 0.15
@@ -75,30 +73,6 @@ CPI = (  # (substring of the board's "core", board cycles per x64 instruction)
 EDGE_IMPULSE_MOSQUITO = {"ram_bytes": 17100, "flash_bytes": 69300,
                          "latency_ms": {"Cortex-M4 at 64 MHz": 133, "Cortex-M7 at 480 MHz": 27}}
 """Edge Impulse's published figures for its int8 mosquito-wingbeat model (reference only)."""
-
-MEASURE = """
-import gc, json, sys
-from array import array
-gc.collect()
-base = gc.mem_alloc()
-import midge.nn
-from midge.features import build
-gc.collect()
-code = gc.mem_alloc() - base
-with open(sys.argv[2]) as f:
-    config = json.load(f)
-keep = []
-if config["kind"] != "image":
-    fx = build(config)
-    keep = [fx, fx.new_output(), array("h", bytearray(2 * fx.window_samples))]
-gc.collect()
-features = gc.mem_alloc() - base - code
-model = midge.nn.load(sys.argv[1])
-gc.collect()
-total = gc.mem_alloc() - base
-print(json.dumps({"code": code, "features": features, "model": total - code - features, "total": total}))
-"""
-
 
 def _table(path, key):
     """Rows of the first Markdown table in ``path`` whose header holds ``key``, as dicts."""
@@ -163,20 +137,6 @@ def cpi(board):
     return None
 
 
-def measure(model_path, config):
-    """Heap bytes in use after loading, on the 32-bit port, by part: code, features, model, total.
-
-    The config goes through a file: the unix port aborts ("uncaught NLR") on a
-    command-line argument longer than about 256 bytes."""
-    with tempfile.TemporaryDirectory() as tmp:
-        config_path = Path(tmp) / "features.json"
-        config_path.write_text(json.dumps(config))
-        result = run_micropython(code=MEASURE, args=[str(model_path), str(config_path)], timeout=300, bits=32)
-    if result.returncode != 0:
-        raise MidgeError(f"measuring memory under the unix port failed: {result.output.strip()[-300:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def default_clip(project):
     """The first recording of the project's test split (None for camera projects,
     whose app has no replay)."""
@@ -208,7 +168,7 @@ def profile(project, boards, clip=None, progress=None):
     info = describe(build / "model.tflite", tflm_arena=False)
     profiles = [load_board(name) for name in boards]
     heap = app_heap(deployed, profiles[0], clip, progress)
-    in_use = measure(build / "model.tflite", meta["features"])
+    parts = in_use(deployed, profiles[0], clip) if clip is not None else None
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
     samples = meta["window_samples"] * meta["channels"]
@@ -237,7 +197,7 @@ def profile(project, boards, clip=None, progress=None):
                      "files_bytes": files, "board_flash_bytes": board.flash_bytes,
                      "latency_ms": latency, "rtf": rtf, "verdict": verdict, "reasons": reasons})
     doc = {"model_bytes": info["bytes"], "arena_bytes": info["arena"]["midge"], "macs": info["macs"],
-           "heap": dict(heap, clip=str(clip) if clip else None), "in_use": in_use, "window_samples": samples,
+           "heap": dict(heap, clip=str(clip) if clip else None), "in_use": parts, "window_samples": samples,
            "cost_model": {"instructions": instructions, "instr_per_mac": per_mac, "bench_model": bench_model,
                           "instr_per_sample": per_sample, "source": source},
            "boards": rows}
