@@ -22,21 +22,9 @@ ever dropped: ``dropped`` is 0 and ``gap`` False, for the app's sake (they
 mirror ``Windows``).
 """
 
-from midge import fast
 from midge.bits import zeros
-
-
-def _copy_plain(dst, di, src, si, n):
-    for k in range(n):
-        dst[di + k] = src[si + k]
-
-
-if fast.VIPER:
-    from midge.dsp._copy_viper import copy16 as _copy16
-    from midge.dsp._copy_viper import copy8 as _copy8
-else:
-    _copy16 = _copy_plain
-    _copy8 = _copy_plain
+from midge.blockcopy import copy8 as _copy8
+from midge.blockcopy import copy16 as _copy16
 
 
 def can_stream(extractor, hop):

@@ -26,38 +26,15 @@ Contracts:
   first ``count`` int16 values (use it with a preallocated buffer instead of a
   slice, which would allocate). A chunk must hold whole frames.
 - Bounded queue: the buffer holds ``depth`` pending windows (or one window and
-  ``spare`` frames). When the producer
-  outruns the consumer, the oldest unconsumed frames are discarded, counted in
+  ``spare`` frames). When the producer outruns the consumer, the oldest unconsumed frames are discarded, counted in
   ``dropped`` (frames, i.e. samples per channel), and the next window starts at
   the oldest frame kept, so a window never joins samples across a loss; ``gap``
   is True for the first window taken after a loss.
 """
 
-from midge import fast
 from midge.bits import zeros
-
-
-def _copy_plain(dst, di, src, si, n):
-    for k in range(n):
-        dst[di + k] = src[si + k]
-
-
-def _copy_bytes_plain(dst, di, src, si, n):
-    j = 2 * si
-    for k in range(n):
-        v = src[j] | (src[j + 1] << 8)
-        dst[di + k] = v - ((v & 0x8000) << 1)
-        j += 2
-
-
-if fast.VIPER:
-    from midge.dsp._copy_viper import copy16
-
-    _copy = copy16
-    _copy_bytes = copy16
-else:
-    _copy = _copy_plain
-    _copy_bytes = _copy_bytes_plain
+from midge.blockcopy import copy16 as _copy
+from midge.blockcopy import copy16_from_bytes as _copy_bytes
 
 
 class Windows:

@@ -3,20 +3,9 @@
 
 from array import array
 
-from midge import fast
+from midge.blockcopy import copy16 as _copy
 from midge.dsp.intmath import samples_of
 from midge.dsp.micro_speech import FRAME_SAMPLES, FRAME_STRIDE, NUM_FEATURES, MicroSpeechFrontend
-
-
-def _copy_plain(dst, di, src, si, n):
-    for k in range(n):
-        dst[di + k] = src[si + k]
-
-
-if fast.VIPER:
-    from midge.dsp._copy_viper import copy16 as _copy
-else:
-    _copy = _copy_plain
 
 
 class MicroSpeechWindow:
