@@ -103,14 +103,15 @@ class App:
         fx = extractor(meta)
         clips = [r for r in conf["responders"] if r["kind"] == "clip"]
         # features frame by frame where they allow it (a clip responder needs the window's samples)
-        self.streaming = False
+        self.stream = None  # a FrameStream, or else
+        self.windows = None  # a Windows
         if getattr(fx, "streams", False) and not clips:
             from midge.framestream import FrameStream, can_stream
-            self.streaming = can_stream(fx, hop)
-        if self.streaming:
-            self.windows = FrameStream(fx, hop, block)
-        else:
+            if can_stream(fx, hop):
+                self.stream = FrameStream(fx, hop, block)
+        if self.stream is None:
             self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
+        self.streaming = self.stream is not None
         self.pipeline = Pipeline(meta, conf["model"], fx)
         from midge.app_respond import Responders
         from midge.decide import Decider
@@ -174,7 +175,7 @@ class App:
 
     def dropped(self):
         """Frames lost so far: by the sensor and by the window ring."""
-        return self.sensor.dropped + self.windows.dropped
+        return self.sensor.dropped + (self.stream or self.windows).dropped
 
     def step(self):
         """Read one sensor block and process the windows it completes; False when a replay ended."""
@@ -185,14 +186,14 @@ class App:
                 return False
             sleep_ms(1)
             return True
-        w = self.windows
-        w.feed(self._buf, n)
+        stream, w = self.stream, self.windows
+        (stream or w).feed(self._buf, n)
         lost = self.dropped()
         if lost != self._seen_dropped:
             self.clock.advance(lost - self._seen_dropped)
             self._seen_dropped = lost
-        if self.streaming:
-            while w.take(self.pipeline.input):
+        if stream is not None:
+            while stream.take(self.pipeline.input):
                 self._window(None)
                 if self._limit_windows and self.windows_done >= self._limit_windows:
                     self.done = True
@@ -245,7 +246,7 @@ class App:
                 if duty is not None and not duty.awake(ticks_ms()):
                     sensor.stop()
                     duty.rest(ticks_ms(), self.dog)
-                    self.windows.reset()
+                    (self.stream or self.windows).reset()
                     sensor.start()
                 if not self.step():
                     break

@@ -52,6 +52,10 @@ class FrameStream:
         self._spare = spare
         self._buf = zeros("h", fx.frame_samples + fx.stride_samples + spare)
         self._rows = zeros("b", fx.frame_count * fx.feature_count)
+        self.reset()
+
+    def reset(self):
+        """Forget held samples and rows: the next sample fed starts a new stream."""
         self._base = 0  # stream sample held at _buf[0]
         self._n = 0  # samples held
         self._win = 0  # stream sample where the pending window starts

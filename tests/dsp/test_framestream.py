@@ -96,3 +96,33 @@ for config, hop in (({'kind': 'mfcc'}, 8000), ({'kind': 'spectrogram'}, 300), ({
         print(can_stream(fx, hop), 'refused')
 """
     assert device_python(code=code).check().split() == ["False", "refused"] * 4
+
+
+def test_reset_starts_a_new_stream(device_python):
+    # after a duty-cycle sleep the app resets its stream: the next windows start at the new samples
+    code = """
+from array import array
+from midge.features import build
+from midge.framestream import FrameStream
+fx = build({'kind': 'spectrogram'})
+signal = array('h', [((i * 7919) % 2001) - 1000 for i in range(24000)])
+fresh, used = FrameStream(fx, 8000, 512), FrameStream(fx, 8000, 512)
+for at in range(0, 12000, 512):
+    used.feed(memoryview(signal)[at:at + 512])
+    while used.take(fx.new_output()):
+        pass
+used.reset()
+a, b = fx.new_output(), fx.new_output()
+same = count = 0
+for at in range(0, 24000, 512):
+    chunk = memoryview(signal)[at:at + 512]
+    fresh.feed(chunk)
+    used.feed(chunk)
+    while fresh.take(a):
+        count += 1
+        same += used.take(b) and bytes(a) == bytes(b)
+    while used.take(b):
+        count += 100  # a window the fresh stream did not give
+print(count, same)
+"""
+    assert device_python(code=code).check().split() == ["2", "2"]
