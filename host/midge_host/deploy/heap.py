@@ -64,7 +64,7 @@ gc.collect()
 total = gc.mem_alloc() - base
 p = app.pipeline
 parts = {'total': total, 'model_file': os.stat(app.conf['model'])[6], 'arena': p.interpreter.arena_size,
-         'window': app.windows.nbytes, 'streaming': app.streaming}
+         'window': (app.stream or app.windows).nbytes, 'streaming': app.streaming}
 parts['rest'] = total - parts['model_file'] - parts['arena'] - parts['window']
 print(%(mark)r, 0)
 print(json.dumps(parts))
