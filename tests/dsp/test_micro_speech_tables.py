@@ -21,6 +21,7 @@ def test_baked_modules_are_up_to_date(model):
     assert bake.TABLES_MODULE.read_text() == bake.render_module(bake.FRONTEND_DOC, bake.frontend_tables(model)), \
         "run python tests/dsp/bake_micro_speech_tables.py"
     assert bake.RFFT_TABLES_MODULE.read_text() == bake.render_module(bake.RFFT_DOC, bake.rfft_tables())
+    assert bake.LOG_LUT_MODULE.read_text() == bake.render_module(bake.LOG_LUT_DOC, {"LOG_LUT": bake.log_lut()})
 
 
 def test_model_ops_are_the_ones_implemented(model):

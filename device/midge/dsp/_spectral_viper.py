@@ -9,9 +9,9 @@ from array import array
 
 import micropython
 
-from midge.dsp import _micro_speech_tables
+from midge.dsp._log2_lut import LOG_LUT
 
-_LUT = array("h", _micro_speech_tables.LOG_LUT)
+_LUT = array("h", LOG_LUT)
 
 
 @micropython.viper

@@ -16,9 +16,9 @@ Q24, to turn log2 of a power into dB.
 from array import array
 
 from midge.bits import bit_length
-from midge.dsp import _micro_speech_tables as _tables
+from midge.dsp._log2_lut import LOG_LUT
 
-LOG2_LUT = array("h", _tables.LOG_LUT)
+LOG2_LUT = array("h", LOG_LUT)
 M32 = 0xFFFFFFFF
 DB_PER_LOG2_Q24 = 50504453  # round(10 * log10(2) * 2**24): dB per octave of power, Q24
 

@@ -23,6 +23,7 @@ from array import array
 
 from midge import fast
 from midge.dsp import _micro_speech_tables as _tables
+from midge.dsp._log2_lut import LOG_LUT
 from midge.dsp.fixedpoint import M32, bit_length, log32, sqrt64, wide_dynamic
 from midge.dsp.rfft import Rfft512
 
@@ -164,7 +165,7 @@ class MicroSpeechFrontend:
     def __init__(self):
         self._window = array("h", _tables.WINDOW)
         self._fb = _pack_filterbank()
-        self._luts = array("h", _tables.LOG_LUT + _tables.PCAN_LUT)
+        self._luts = array("h", LOG_LUT + _tables.PCAN_LUT)
         self._fft = Rfft512()
         self._frame = array("h", bytearray(2 * FRAME_SAMPLES))
         self._spectrum = array("h", bytearray(2 * _SPECTRUM))
