@@ -23,7 +23,6 @@ Only the serial, log and clip responders work without board glue.
 import json
 import os
 
-from midge.respond import lorawan
 from midge.sensors._clock import ticks_add, ticks_diff
 
 
@@ -99,7 +98,9 @@ class Responders:
                     raise ValueError("a LoRaWAN uplink counts 1..8 reported labels; this model reports %d "
                                      "(list the others in quiet_labels)" % n)
                 self.counts = [0] * n
-                self.payload = bytearray(lorawan.size(n, self.width))
+                from midge.respond.lorawan import encode, size
+                self._encode = encode  # (the module loads only where an uplink is configured)
+                self.payload = bytearray(size(n, self.width))
                 self.interval_ms = int(conf["interval_s"] * 1000)
                 self._next_uplink = None
 
@@ -144,7 +145,7 @@ class Responders:
                 self._next_uplink = ticks_add(self._next_uplink, self.interval_ms)
 
     def _uplink(self):
-        n = lorawan.encode(self.counts, self.width, self.payload)
+        n = self._encode(self.counts, self.width, self.payload)
         try:
             self.modem.send(memoryview(self.payload)[:n])
         except OSError as err:
