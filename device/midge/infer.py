@@ -18,7 +18,7 @@ microlite), else midge. Shapes come from midge's model reader in every case.
 """
 
 from midge.nn import model as _model
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 
 ENGINES = ("midge", "openmv", "microlite")
 DEFAULT_ARENA = 64 * 1024

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 from midge.nn.model import TYPE_NAMES, parse
 from midge.nn import qmath
 

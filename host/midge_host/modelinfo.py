@@ -21,7 +21,7 @@ from pathlib import Path
 
 import midge.nn
 from midge.nn import planner, qmath
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 from midge.nn.model import TYPE_NAMES, parse
 
 from midge_host.errors import MidgeError

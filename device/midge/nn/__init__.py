@@ -12,8 +12,7 @@ Corrupt or unsupported models raise ``ModelError`` (a ValueError); too little
 memory raises a MemoryError naming what the model needs.
 """
 
-from midge.nn.flatbuf import ModelError
-from midge.nn.model import read_file
+from midge.nn.model import ModelError, heap_note, read_file
 
 
 def load(source, max_arena=1 << 26):
@@ -21,9 +20,15 @@ def load(source, max_arena=1 << 26):
     ``midge.nn.interpreter.Interpreter``. A file is read (or mapped, on ROMFS)
     before the interpreter's modules are imported, so its buffer is allocated
     in an unfragmented heap."""
-    if isinstance(source, str):
-        source = read_file(source)
-    from midge.nn.interpreter import Interpreter
+    path = source if isinstance(source, str) else None
+    if path is not None:
+        source = read_file(path)
+    try:
+        from midge.nn.interpreter import Interpreter
+    except MemoryError:
+        what = "model file %s is %d bytes, read into RAM" % (path, len(source)) if path else "the model is in RAM"
+        raise MemoryError("%s; midge's interpreter does not fit beside it%s; put the model in ROMFS to run "
+                          "it in place" % (what, heap_note()))
     return Interpreter(source, max_arena)
 
 

@@ -9,9 +9,7 @@ Tables are plain ints (their absolute position); absent fields give defaults.
 
 import struct
 
-
-class ModelError(ValueError):
-    """The model file is corrupt, truncated or uses something midge lacks."""
+from midge.nn.model import ModelError
 
 
 _SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8, "f": 4}

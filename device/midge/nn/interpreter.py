@@ -7,14 +7,12 @@ once at load time into ``(kernel, args)``; ``invoke()`` only runs kernels.
 """
 
 import struct
-from array import array
 
 from midge.bits import zeros
 from midge.nn import model as _model
 from midge.nn import qmath
-from midge.nn.flatbuf import ModelError
 from midge.nn.floats import round_half_away
-from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, collect, heap_note
+from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, ModelError, collect, heap_note
 
 MAX_ARENA = 1 << 26
 
@@ -48,6 +46,14 @@ class _Context:
         return self.view(index)
 
 
+def _kept(t):
+    """Tensor ``t`` with its quantization read out of the model buffer, so it
+    holds no reference to the FlatBuffer reader."""
+    t.scales = tuple(t.scales[k] for k in range(len(t.scales)))
+    t.zero_points = tuple(t.zero_points[k] for k in range(len(t.zero_points)))
+    return t
+
+
 class Interpreter:
     """A loaded model. See ``midge.nn`` for the API summary.
 
@@ -60,12 +66,16 @@ class Interpreter:
     def __init__(self, source, max_arena=MAX_ARENA):
         buf = _model.read_file(source) if isinstance(source, str) else source
         collect()
-        m = _model.parse(buf, len(buf))
-        self._model = m
-        self.ops = [(op.name, op.version) for op in m.operators]
-        from midge.loading import forget
-        from midge.nn.planner import plan_model
-        offsets, self.arena_size = plan_model(m)
+        try:
+            m = _model.parse(buf, len(buf))
+            self._data = m.data  # keeps the model's bytes alive: constant views may hold only their address
+            self.ops = [(op.name, op.version) for op in m.operators]
+            from midge.loading import forget
+            from midge.nn.planner import plan_model
+            offsets, self.arena_size = plan_model(m)
+        except MemoryError:
+            raise MemoryError("the model (%d bytes in RAM) leaves no room to read its graph and plan its "
+                              "arena%s; put the model in ROMFS to run it in place" % (len(buf), heap_note()))
         plan_model = None
         forget("midge.nn.planner")
         if self.arena_size > max_arena:
@@ -96,12 +106,15 @@ class Interpreter:
                 raise ModelError("operator %d (%s) is malformed: %r" % (i, op.name, e))
         preparer = None
         forget("midge.nn.ops")  # the registry: the kernels live in its submodules
-        self._in = [m.tensor(i) for i in m.inputs]
-        self._out = [m.tensor(i) for i in m.outputs]
+        self._in = [_kept(m.tensor(i)) for i in m.inputs]
+        self._out = [_kept(m.tensor(i)) for i in m.outputs]
         self._inputs = [ctx.view(i) for i in m.inputs]
         self._outputs = [ctx.view(i) for i in m.outputs]
         self.input_count = len(m.inputs)
         self.output_count = len(m.outputs)
+        # the parsed model and its reader were loading's: let a collection free them
+        m = ctx = None
+        forget("midge.nn.reader", "midge.nn.flatbuf")
 
     def _tensor(self, which, i):
         tensors = self._in if which == "input" else self._out

@@ -5,7 +5,7 @@ goes to the lowest offset (aligned to ``ALIGN``) where it overlaps no
 already-placed buffer that is alive at the same time.
 """
 
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 
 ALIGN = 16
 

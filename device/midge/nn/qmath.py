@@ -13,7 +13,7 @@ MultiplyByQuantizedMultiplier on int32 values (plain Python ints).
 """
 
 from midge.bits import bit_length as bitlen
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 
 F32 = (24, -149)
 F64 = (53, -1074)

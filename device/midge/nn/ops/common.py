@@ -4,7 +4,7 @@ import struct
 from array import array
 
 from midge.nn import qmath
-from midge.nn.flatbuf import ModelError
+from midge.nn.model import ModelError
 from midge.nn.model import INT8, INT32, TYPE_NAMES
 
 SAME, VALID = 0, 1
