@@ -6,10 +6,10 @@
   little-endian field of ``n`` bytes written into / read from a buffer (the
   file formats: recordings, vectors, stream frames), without ``struct``'s
   temporary bytes;
-- ``zeros(typecode, n)``: a zeroed ``array`` of ``n`` items ("b", "h") built
-  without the temporary of ``array(typecode, bytearray(size))``, which needs
-  twice the final size for a moment: on a board's small heap the difference
-  between a window buffer that fits and one that does not.
+- ``zeros(typecode, n)``: a zeroed ``array`` of ``n`` items built without the
+  temporary of ``array(typecode, bytearray(size))``, which needs twice the
+  final size for a moment: on a board's small heap the difference between a
+  window buffer that fits and one that does not.
 """
 
 from array import array
@@ -41,10 +41,16 @@ def get_le(buf, at, n):
 
 
 def zeros(typecode, n):
-    """A zeroed array('b') or array('h') of ``n`` items (see the module docstring).
+    """A zeroed array of ``n`` items of ``typecode`` (see the module docstring).
     MicroPython sizes an array from a range's length and stores each value's low
-    bits (arrays do not check overflow), and multiples of 256 (65536) have zero
-    low bits; CPython checks and raises, and takes the plain way."""
+    bits (arrays do not check overflow): multiples of 256 (65536) give zeroed
+    "b" ("h") items at once; other types are sized from ``range(n)`` and
+    cleared. CPython checks "b"/"h" values and raises, and takes the plain way."""
+    if typecode not in ("b", "h"):
+        a = array(typecode, range(n))
+        for i in range(n):
+            a[i] = 0
+        return a
     step = 256 if typecode == "b" else 65536
     try:
         return array(typecode, range(0, n * step, step))

@@ -24,6 +24,7 @@ range less the output zero point before adding it, so no step leaves int32.
 import micropython
 from array import array
 
+from midge.bits import zeros
 from midge.nn.ops._pack_viper import channel_params, ints
 
 
@@ -180,7 +181,7 @@ def pack_addsub(kernel, args):
     q = channel_params([0], [0], [mult], [shift])
     if q is None:
         return kernel, args
-    t = array("i", bytes(4 * 512))
+    t = zeros("i", 512)
     for i in range(256):
         t[i] = ta[i]
         t[256 + i] = tb[i] if sign > 0 else -tb[i]

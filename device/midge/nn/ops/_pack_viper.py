@@ -22,6 +22,7 @@ each fit an int32; RoundingDivideByPOT is
 
 from array import array
 
+from midge.bits import zeros
 from midge.nn.qmath import wrap32
 
 STRIDE = 8  # the kernels index with ``ch << 3``
@@ -31,7 +32,7 @@ def channel_params(corr, bias, mult, shift):
     """The per-channel array; None when a shift is outside what the kernels do
     (left shifts above 31, which no TFLM-converted model has)."""
     n = len(mult)
-    p = array("i", bytes(4 * STRIDE * n))
+    p = zeros("i", STRIDE * n)
     for ch in range(n):
         m, s = mult[ch], shift[ch]
         if s > 31 or not 0 <= m < 1 << 31:

@@ -28,8 +28,8 @@ headroom.
 """
 
 import micropython
-from array import array
 
+from midge.bits import zeros
 from midge.nn.ops._pack_viper import ints
 
 
@@ -166,7 +166,7 @@ def softmax(xa: int, d: int, x: ptr8, out: ptr8, t: ptr32, g: ptr32):
 def pack_softmax(kernel, args):
     """Viper SOFTMAX for the plain ``softmax_int8`` arguments."""
     x, out, rows, depth, exps, rescaled, limit = args
-    t = array("i", bytes(8 * 256))
+    t = zeros("i", 2 * 256)
     for d in range(min(limit, 255) + 1):
         t[2 * d] = exps[d]
         t[2 * d + 1] = rescaled[d]

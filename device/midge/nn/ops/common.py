@@ -1,11 +1,10 @@
 """Helpers shared by op preparers: operand checks, options, multipliers."""
 
 import struct
-from array import array
 
+from midge.bits import zeros
 from midge.nn import qmath
-from midge.nn.model import ModelError
-from midge.nn.model import INT8, INT32, TYPE_NAMES
+from midge.nn.model import INT8, INT32, TYPE_NAMES, ModelError
 
 SAME, VALID = 0, 1
 
@@ -103,7 +102,7 @@ def per_channel_multipliers(op, inp, flt, out, channels, float32_product=False):
     n = len(flt.scales)
     if n not in (1, channels):
         raise fail(op, "filter '%s' has %d scales for %d channels" % (flt.name, n, channels))
-    mults = array("i", bytes(4 * channels))
+    mults = zeros("i", channels)
     shifts = [0] * channels
     for c in range(channels):
         s_f = qmath.from_f32_bits(flt.scales[c if n > 1 else 0])

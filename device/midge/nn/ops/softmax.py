@@ -4,18 +4,22 @@ differences from the row maximum is tabulated at load time; the sum of exps
 ``_softmax_viper``.
 """
 
-from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.nn import fixedpoint, qmath
 from midge.nn.model import INT8
-from midge.nn.ops.common import as_plain, fail, operands, quantized_int8, require_type, scale
+from midge.nn.ops.common import fail, operands, quantized_int8, require_type, scale
 from midge.nn.qmath import bitlen, rdbpot, srdhm, wrap32
 
 if fast.VIPER:
     from midge.nn.ops._softmax_viper import pack_softmax
 else:
-    pack_softmax = as_plain
+    def pack_softmax(kernel, args):
+        """The plain kernel, its exps in a list: they reach 2**31 - 1, heap ints on
+        32-bit boards, which a list holds once and the kernel reads without allocating."""
+        x, out, rows, depth, exps, rescaled, limit = args
+        return kernel, (x, out, rows, depth, list(exps), rescaled, limit)
 
 
 def softmax_int8(x, out, rows, depth, exps, rescaled, limit):
@@ -64,16 +68,14 @@ def prepare_softmax(ctx, op):
     if shift < 0:
         raise fail(op, "input scale times beta is too small")
     limit = (31 << 26) >> shift
-    exps = array("i", bytes(4 * 256))
-    rescaled = array("i", bytes(4 * 256))
+    exps = zeros("i", 256)
+    rescaled = zeros("i", 256)
     for d in range(min(limit, 255) + 1):
         e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5)
         exps[d] = e
         rescaled[d] = rdbpot(e, 12)
     depth = inp.shape[-1]
-    # exps reach 2**31 - 1, a heap int on 32-bit boards, so the plain kernel reads them
-    # from a list (without allocating). The list is made after the loop, in one go: its
-    # ints lie together instead of pinning the heap between the loop's temporaries.
-    exps = list(exps)
+    # (exps go into an array during the loop: heap ints kept in a list there would pin
+    # the heap between the loop's temporaries on a 32-bit board)
     return pack_softmax(softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
                                        inp.size // depth if depth else 0, depth, exps, rescaled, limit))
