@@ -111,7 +111,8 @@ def training_part():
         console.print(f"  {engine:7s} test accuracy {100 * metrics['engines'][engine]['accuracy']:6.2f} %")
     for b in profile["boards"]:
         rtf = "-" if b["rtf"] is None else f"{b['rtf']:.2f}"
-        console.print(f"  {b['board']:20s} RAM {b['ram_bytes']:,} of {b['heap_bytes']:,} B, "
+        console.print(f"  {b['board']:20s} the app needs {b['ram_bytes']:,} of {b['heap_bytes']:,} B of heap "
+                      f"({b['headroom']:.0%} to spare), "
                       f"~{b['latency_ms']:.0f} ms per window, real-time factor {rtf}: {b['verdict']}")
     console.print(f"  report: {build / 'report.md'}")
     console.print(f"  model:  {build / 'model.tflite'} (+ meta.json, labels.txt, vectors.bin, model_card.md)")
