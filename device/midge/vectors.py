@@ -12,7 +12,7 @@ expected model input and int8[n_output] expected model output (TFLM's).
         vec = Reader(f, "vectors.bin")
         raw = array("h", bytearray(2 * vec.n_samples)); x = bytearray(vec.n_input); y = bytearray(vec.n_output)
         for i in range(vec.count):
-            vec.readinto(raw, x, y)
+            vec.readinto(raw, x, y)   # or, a window in pieces: read_samples(buf, n)..., read_expected(x, y)
 """
 
 from midge.bits import get_le, put_le
@@ -61,8 +61,23 @@ class Reader:
 
     def readinto(self, raw, want_in, want_out):
         """Fill ``raw`` (2 * n_samples bytes), ``want_in`` and ``want_out`` with the next record."""
+        self.read_samples(raw)
+        self.read_expected(want_in, want_out)
+
+    def read_samples(self, buf, n=None):
+        """The next ``n`` (default ``len(buf)``) raw values of the current record
+        into ``buf`` (int16): a record's window may be read in pieces; then
+        ``read_expected`` ends the record."""
+        n = len(buf) if n is None else n
+        if self._f.readinto(memoryview(buf)[:n]) != 2 * n:
+            self._truncated()
+
+    def read_expected(self, want_in, want_out):
+        """The current record's expected model input and output; moves to the next record."""
         f = self._f
-        if (f.readinto(raw) != 2 * self.n_samples or f.readinto(want_in) != self.n_input
-                or f.readinto(want_out) != self.n_output):
-            raise ValueError("%s is truncated at vector %d of %d" % (self.name, self._at, self.count))
+        if f.readinto(want_in) != self.n_input or f.readinto(want_out) != self.n_output:
+            self._truncated()
         self._at += 1
+
+    def _truncated(self):
+        raise ValueError("%s is truncated at vector %d of %d" % (self.name, self._at, self.count))

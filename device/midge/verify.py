@@ -3,7 +3,9 @@
 Reads the test vectors deployed with the model (``vectors.bin``, written by
 `midge quantize`; the format is ``midge.vectors``') and runs each recorded
 raw window through this board's feature code and engine
-(``midge.app_pipeline.Pipeline``, the same object the app runs), comparing the int8 model input and output bit for bit
+(``midge.app_pipeline.Pipeline``, the same object the app runs; frame by frame
+through ``midge.framestream`` where the features allow it, as the app does, so
+verify needs no more memory than the app), comparing the int8 model input and output bit for bit
 with what the host computed. Prints one JSON line per vector::
 
     {"ev":"vector","i":0,"input_ok":true,"output_ok":true,"input_at":-1,
@@ -20,12 +22,43 @@ import json
 from midge.bits import zeros
 from midge.sensors._clock import ticks_diff, ticks_us
 
+CHUNK = 512  # raw values read at a time where the features stream frame by frame
+
 
 def _first_diff(got, want):
     for i in range(len(want)):
         if (got[i] & 0xFF) != want[i]:
             return i
     return -1
+
+
+def _frame_stream(fx):
+    """A FrameStream over ``fx`` (the app's path where the features allow it), or None."""
+    if not getattr(fx, "streams", False):
+        return None
+    from midge.framestream import FrameStream, can_stream
+    if not can_stream(fx, fx.stride_samples):
+        return None
+    return FrameStream(fx, fx.stride_samples, CHUNK)
+
+
+def _stream_features(vec, stream, chunk, n_samples, model_input):
+    """Feed one record's window through ``stream`` in CHUNK pieces; its rows
+    land in ``model_input``; returns the microseconds spent on features."""
+    stream.reset()
+    spent = 0
+    left = n_samples
+    while left:
+        n = CHUNK if left > CHUNK else left
+        vec.read_samples(chunk, n)
+        t0 = ticks_us()
+        stream.feed(chunk, n)
+        done = stream.take(model_input)
+        spent += ticks_diff(ticks_us(), t0)
+        left -= n
+    if not done:
+        raise ValueError("the frame stream gave no window for %d samples" % n_samples)
+    return spent
 
 
 def _emit(record):
@@ -35,14 +68,21 @@ def _emit(record):
 def run(config="midge.json"):
     """Check every vector; print JSON lines; return the number of failed vectors."""
     from midge import app_config, meta as _meta
-    from midge.app_pipeline import Pipeline
+    from midge.app_pipeline import Pipeline, extractor
     from midge.vectors import Reader
     from midge.loading import loading
     with loading():
         conf = app_config.load(config)
         if not conf["vectors"]:
             raise ValueError("midge.json names no 'vectors' file to verify against")
-        pipeline = Pipeline(_meta.read(conf["meta"]), conf["model"])
+        meta = _meta.read(conf["meta"])
+        fx = extractor(meta)
+        # the window's buffers before the model, as the app does: in a fragmented heap
+        # a large block is found first or not at all
+        stream = _frame_stream(fx)
+        raw = zeros("h", CHUNK if stream is not None else fx.window_samples)
+        window = memoryview(raw)
+        pipeline = Pipeline(meta, conf["model"], fx)
     failed = 0
     worst_f = worst_i = 0
     with open(conf["vectors"], "rb") as f:
@@ -53,15 +93,17 @@ def run(config="midge.json"):
                              "board takes %d -> %d -> %d (deploy the matching build)"
                              % (n_samples, n_in, n_out, pipeline.window_values,
                                 len(pipeline.input), len(pipeline.output)))
-        raw = zeros("h", n_samples)
-        window = memoryview(raw)
         want_in = bytearray(n_in)
         want_out = bytearray(n_out)
         for i in range(count):
-            vec.readinto(raw, want_in, want_out)
-            t0 = ticks_us()
-            pipeline.features(window)
-            t1 = ticks_us()
+            if stream is None:
+                vec.read_samples(raw)
+                t0 = ticks_us()
+                pipeline.features(window)
+                f_us = ticks_diff(ticks_us(), t0)
+            else:
+                f_us = _stream_features(vec, stream, raw, n_samples, pipeline.input)
+            vec.read_expected(want_in, want_out)
             at_in = _first_diff(pipeline.input, want_in)  # before invoke: the arena reuses it
             t2 = ticks_us()
             out = pipeline.invoke()
@@ -70,7 +112,6 @@ def run(config="midge.json"):
             ok = at_in < 0 and at_out < 0
             if not ok:
                 failed += 1
-            f_us = ticks_diff(t1, t0)
             i_us = ticks_diff(t3, t2)
             worst_f = max(worst_f, f_us)
             worst_i = max(worst_i, i_us)

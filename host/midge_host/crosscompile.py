@@ -35,10 +35,13 @@ class CompileResult:
     message: str
 
 
-def cross_compile(source, arch, out_path):
-    """Compile one .py file for ``arch`` into ``out_path``; never raises for a compile error."""
+def cross_compile(source, arch, out_path, name=None):
+    """Compile one .py file for ``arch`` into ``out_path``; never raises for a compile error.
+    ``name``: the file name tracebacks on the board show (default: ``source``'s
+    name), so the .mpy bytes do not depend on where the checkout lives."""
     proc = subprocess.run(
-        [mpy_cross_executable(), f"-march={arch}", "-o", str(out_path), str(source)],
+        [mpy_cross_executable(), f"-march={arch}", "-s", name or Path(source).name,
+         "-o", str(out_path), str(source)],
         capture_output=True, text=True, timeout=60,
     )
     message = (proc.stderr or proc.stdout).strip()

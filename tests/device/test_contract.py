@@ -82,6 +82,11 @@ with open({str(path)!r}, "rb") as f:
         r.readinto(raw, x, y)
         print(list(raw), list(x), list(y))
 with open({str(path)!r}, "rb") as f:
+    r = vectors.Reader(f, "v.bin")
+    piece = array("h", [0, 0])
+    r.read_samples(piece); a = list(piece); r.read_samples(piece, 1); r.read_expected(x, y)
+    print(a + list(piece[:1]), list(x), list(y))
+with open({str(path)!r}, "rb") as f:
     data = f.read()
 with open({str(path)!r}, "wb") as f:
     f.write(data[:-1])
@@ -93,7 +98,8 @@ with open({str(path)!r}, "rb") as f:
         print(err)
 """
     assert device_python(code=code).check().splitlines() == [
-        "2 3 2 1", "[0, 0, 300] [0, 255] [7]", "[1, -1, 301] [1, 255] [7]", "v.bin is truncated at vector 1 of 2"]
+        "2 3 2 1", "[0, 0, 300] [0, 255] [7]", "[1, -1, 301] [1, 255] [7]", "[0, 0, 300] [0, 255] [7]",
+        "v.bin is truncated at vector 1 of 2"]
 
 
 def test_vectors_host_reader_is_the_device_format(tmp_path):

@@ -51,7 +51,7 @@ def compile_package(arch):
         for source in device_sources(root / "midge"):
             rel = source.relative_to(root).with_suffix(".mpy")
             target = Path(tmp) / rel.name
-            result = cross_compile(source, arch, target)
+            result = cross_compile(source, arch, target, rel.with_suffix(".py").as_posix())
             if not result.ok:
                 raise MidgeError(f"mpy-cross -march={arch} rejects {source}: {result.message}",
                                  hint="this is a bug in midge's device code; please report it")
