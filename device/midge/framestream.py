@@ -1,8 +1,13 @@
 """Windows of feature rows, computed frame by frame as samples arrive.
 
-A framed-spectrum extractor (spectrogram, MFE, MFCC without pre-emphasis:
-``extractor.streams``) computes each frame's row from that frame's samples
+A streaming extractor (``extractor.streams``: spectrogram, MFE, MFCC without
+pre-emphasis, micro_speech) computes each frame's row from that frame's samples
 alone, so the rows of a window are the rows of the stream's frames it spans.
+The extractor says how: ``frame(x, start, rows, at)`` writes the row of the
+frame at ``x[start:]`` at ``rows[at:]``, ``row_width`` values of
+``row_itemsize`` bytes (1: int8, 4: int32), and ``rows_to_input(rows, out)``
+turns a window's ``frame_count`` rows into the model's input (a copy for
+the spectral kinds; micro_speech runs its stateful half there).
 ``FrameStream`` keeps the samples of one frame plus one stride and one sensor
 block, and the rows of one window, instead of a whole window of samples: for
 the mosquito template's 1 s at 16 kHz, 7 KB instead of 33 KB. Window ``k``
@@ -25,6 +30,7 @@ mirror ``Windows``).
 from midge.bits import zeros
 from midge.blockcopy import copy8 as _copy8
 from midge.blockcopy import copy16 as _copy16
+from midge.blockcopy import copy32 as _copy32
 
 
 def can_stream(extractor, hop):
@@ -46,12 +52,15 @@ class FrameStream:
         self._stride = fx.stride_samples
         self._window = fx.window_samples
         self._hop = hop
-        self._width = fx.feature_count
+        self._width = fx.row_width
         self._need = fx.frame_count
         self._hop_rows = hop // fx.stride_samples
         self._spare = spare
         self._buf = zeros("h", fx.frame_samples + fx.stride_samples + spare)
-        self._rows = zeros("b", fx.frame_count * fx.feature_count)
+        wide = fx.row_itemsize == 4
+        self._rows = zeros("i" if wide else "b", fx.frame_count * fx.row_width)
+        self._copy_rows = _copy32 if wide else _copy8
+        self._row_bytes = fx.row_itemsize
         self.reset()
 
     def reset(self):
@@ -64,7 +73,7 @@ class FrameStream:
     @property
     def nbytes(self):
         """Bytes of the sample and row buffers it holds."""
-        return 2 * len(self._buf) + len(self._rows)
+        return 2 * len(self._buf) + self._row_bytes * len(self._rows)
 
     def feed(self, samples, count=None):
         """Append int16 samples, first dropping those no frame needs any more."""
@@ -91,8 +100,8 @@ class FrameStream:
 
     def take(self, out):
         """Compute the rows the held samples allow; when the pending window has
-        all its samples, copy its rows into ``out`` (int8, frames x features),
-        move on to the next window and return True; else return False."""
+        all its samples, put its features into ``out`` (int8, frames x
+        features), move on to the next window and return True; else return False."""
         width = self._width
         rows = self._rows
         need = self._need
@@ -105,10 +114,10 @@ class FrameStream:
             self._count += 1
         if end < self._win + self._window:
             return False
-        _copy8(out, 0, rows, 0, need * width)
+        self._fx.rows_to_input(rows, out)
         hop = self._hop_rows
         if hop < need:
-            _copy8(rows, 0, rows, hop * width, (need - hop) * width)
+            self._copy_rows(rows, 0, rows, hop * width, (need - hop) * width)
             self._count = need - hop
         else:
             self._count = 0

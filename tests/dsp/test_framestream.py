@@ -1,7 +1,8 @@
 """midge.framestream under the unix ports (viper, plain, 32-bit) and CPython:
 the rows a FrameStream gives for every window of a stream fed in blocks of
 any size equal ``extractor.process`` on that window (cut by midge.window)
-bit for bit, for spectrogram, MFE and MFCC without pre-emphasis and hops
+bit for bit, for spectrogram, MFE and MFCC without pre-emphasis, and
+micro_speech (its stateful half run per window over kept rows), and hops
 shorter than, equal to and longer than the window; it allocates nothing per
 window; extractors that cannot stream are refused."""
 
@@ -69,6 +70,9 @@ CASES = [
     ({"kind": "mfe"}, 4000, [512, 7]),
     ({"kind": "mfe", "window_ms": 500, "frame_ms": 32, "stride_ms": 16, "num_filters": 20}, 1024, [64, 333]),
     ({"kind": "mfcc", "pre_emphasis": 0}, 8000, [480, 160]),
+    ({"kind": "micro_speech"}, 3840, [512]),
+    ({"kind": "micro_speech", "window_ms": 500}, 640, [37, 512, 1, 320]),
+    ({"kind": "micro_speech", "window_ms": 300}, 9600, [512, 100]),
 ]
 
 

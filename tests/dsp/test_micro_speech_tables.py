@@ -49,9 +49,9 @@ def test_intermediate_ranges_leave_32_bit_headroom():
             frame = array("h", samples[f * STRIDE:f * STRIDE + FRAME].tobytes())
             scale = ms._window_plain(frame, fe._window, fe._frame)
             fe._fft.compute(fe._frame, FRAME, fe._spectrum)
-            ms._filterbank_plain(fe._spectrum, fe._fb, fe._energy, fe._roots)
+            ms._filterbank_plain(fe._spectrum, fe._fb, fe._energy, fe.roots)
             energy = sum(fe._energy[ms._ENERGY_START:ms._ENERGY_END])
-            biggest = max(biggest, max(fe._roots), energy >> 8)  # energy < 2**29
+            biggest = max(biggest, max(fe.roots), energy >> 8)  # energy < 2**29
             assert 0 <= scale <= 15
     assert biggest < 2 ** 21
     assert np.log2(biggest) > 18  # the corpus does reach loud levels

@@ -17,6 +17,12 @@ frame on the viper path; the plain path gives identical results.
     fe = MicroSpeechFrontend()
     features = fe.process(frame)    # frame: 480 int16 (array('h'), memoryview)
     # features: array('b', 40), filled in place, valid until the next process()
+
+``process`` is two halves: ``spectrum(frame)`` (window, FFT, filter bank,
+square roots: the frame's own samples only) into ``fe.roots``, returning the
+auto-scale shift, then ``finish(roots, shift)`` (noise reduction, PCAN, log:
+the state). A stream computes each frame's first half once and keeps it
+(``midge.dsp.micro_speech_window``).
 """
 
 from array import array
@@ -172,7 +178,7 @@ class MicroSpeechFrontend:
         # 2 x 257 uint32: plain keeps bin energies in the first half; viper
         # splits each into a high and a low 16-bit half.
         self._energy = array("I", bytearray(8 * (_SPECTRUM // 2)))
-        self._roots = array("i", bytearray(4 * NUM_FEATURES))
+        self.roots = array("i", bytearray(4 * NUM_FEATURES))
         self._noise = array("I", bytearray(4 * NUM_FEATURES))
         self.features = array("b", bytearray(NUM_FEATURES))
 
@@ -189,8 +195,18 @@ class MicroSpeechFrontend:
         if len(samples) != FRAME_SAMPLES:
             raise ValueError("micro_speech frame must be %d int16 samples, got %d"
                              % (FRAME_SAMPLES, len(samples)))
+        return self.finish(self.roots, self.spectrum(samples))
+
+    def spectrum(self, samples):
+        """The stateless half of ``process``: the frame's 40 filter-bank square
+        roots into ``self.roots``; returns the auto-scale shift (0..15)."""
         scale = _window(samples, self._window, self._frame)
         self._fft.compute(self._frame, FRAME_SAMPLES, self._spectrum)
-        _filterbank(self._spectrum, self._fb, self._energy, self._roots)
-        _tail(self._roots, scale, self._noise, self._luts, self.features)
+        _filterbank(self._spectrum, self._fb, self._energy, self.roots)
+        return scale
+
+    def finish(self, roots, scale):
+        """The stateful half: ``roots`` (int32 x 40) and their shift -> the
+        frame's features (``self.features``), the noise estimate moved on."""
+        _tail(roots, scale, self._noise, self._luts, self.features)
         return self.features

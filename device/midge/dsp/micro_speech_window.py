@@ -1,20 +1,35 @@
 """TFLM's micro_speech frontend over a whole window (feature kind
-``micro_speech`` of ``midge.features``)."""
+``micro_speech`` of ``midge.features``), or frame by frame over a stream
+(``midge.framestream``)."""
 
 from array import array
 
+from midge.blockcopy import copy8 as _copy8
 from midge.blockcopy import copy16 as _copy
+from midge.blockcopy import copy32 as _copy32
 from midge.dsp.intmath import samples_of
 from midge.dsp.micro_speech import FRAME_SAMPLES, FRAME_STRIDE, NUM_FEATURES, MicroSpeechFrontend
+
+ROW = NUM_FEATURES + 1  # a streamed frame's row: its 40 filter-bank roots, then their shift
 
 
 class MicroSpeechWindow:
     """TFLM's micro_speech frontend over a whole window: 30 ms frames every
     20 ms at 16 kHz (49 x 40 int8 for 1000 ms), the frontend reset at the
     window start as a fresh TFLM interpreter is (its noise estimate then
-    carries across the window's frames)."""
+    carries across the window's frames).
+
+    Streams (``midge.framestream``): a frame's stateless half (FFT, filter
+    bank: ``MicroSpeechFrontend.spectrum``) is computed once per stream frame
+    and kept as a row of 41 int32 (``frame``); when a window's rows are all
+    there, ``rows_to_input`` resets the frontend and runs the stateful half
+    over them in order, which is what ``process`` computes on that window.
+    """
 
     DEFAULTS = {"sample_rate": 16000, "window_ms": 1000}
+    streams = True
+    row_width = ROW
+    row_itemsize = 4
 
     def __init__(self, config):
         conf = dict(self.DEFAULTS)
@@ -27,6 +42,8 @@ class MicroSpeechWindow:
         if self.window_samples < FRAME_SAMPLES:
             raise ValueError("micro_speech windows need at least 30 ms, got %r" % (conf["window_ms"],))
         self.config = conf
+        self.frame_samples = FRAME_SAMPLES
+        self.stride_samples = FRAME_STRIDE
         self.frame_count = 1 + (self.window_samples - FRAME_SAMPLES) // FRAME_STRIDE
         self.feature_count = NUM_FEATURES
         self._frontend = MicroSpeechFrontend()
@@ -52,8 +69,23 @@ class MicroSpeechWindow:
         frontend.reset()
         for f in range(self.frame_count):
             _copy(self._frame, 0, window, f * FRAME_STRIDE, FRAME_SAMPLES)
-            features = frontend.process(self._frame)
-            at = f * NUM_FEATURES
-            for i in range(NUM_FEATURES):
-                out[at + i] = features[i]
+            features = frontend.finish(frontend.roots, frontend.spectrum(self._frame))
+            _copy8(out, f * NUM_FEATURES, features, 0, NUM_FEATURES)
         return out
+
+    def frame(self, x, start, rows, at):
+        """The stream row (int32 x 41) of the frame at ``x[start:]`` into ``rows[at:]``."""
+        frontend = self._frontend
+        _copy(self._frame, 0, x, start, FRAME_SAMPLES)
+        rows[at + NUM_FEATURES] = frontend.spectrum(self._frame)
+        _copy32(rows, at, frontend.roots, 0, NUM_FEATURES)
+
+    def rows_to_input(self, rows, out):
+        """A window's features from its ``frame_count`` stream rows into ``out``."""
+        frontend = self._frontend
+        roots = frontend.roots
+        frontend.reset()
+        for f in range(self.frame_count):
+            at = f * ROW
+            _copy32(roots, 0, rows, at, NUM_FEATURES)
+            _copy8(out, f * NUM_FEATURES, frontend.finish(roots, rows[at + NUM_FEATURES]), 0, NUM_FEATURES)

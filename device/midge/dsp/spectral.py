@@ -35,6 +35,7 @@ row: what ``process`` runs per frame) allocate nothing.
 from array import array
 
 from midge import fast
+from midge.blockcopy import copy8 as _copy8
 from midge.dsp import intmath
 from midge.dsp.intmath import samples_of
 from midge.dsp.fft import Rfft
@@ -338,6 +339,16 @@ class FramedSpectrum:
         pre-emphasis reaching into the sample before it), so ``frame`` over a
         stream gives each window's rows exactly (``midge.framestream``)."""
         return self.pre_emphasis_q15 == 0
+
+    row_itemsize = 1  # a streamed frame's row is its int8 features
+
+    @property
+    def row_width(self):
+        return self.feature_count
+
+    def rows_to_input(self, rows, out):
+        """A window's features from its ``frame_count`` stream rows into ``out``."""
+        _copy8(out, 0, rows, 0, self.frame_count * self.feature_count)
 
 
 class Spectrogram(FramedSpectrum):
