@@ -1,5 +1,7 @@
 """The whole loop, as a user walks it, for every audio and IMU template, on the
-emulated board of the template's own board profile (the CLI, real mpremote):
+emulated board of the template's own board profile, and on the emulated Pico for
+the audio templates and Pico W for the IMU ones (`--set board=...`: the smallest
+heaps of all profiles; 32-bit, as every emulated board) (the CLI, real mpremote):
 
 new -> data synth (small) -> train (short) -> quantize -> eval -> deploy without
 --board (the project's board; the board says what it is) -> verify -> monitor ->
@@ -29,6 +31,8 @@ def short(epochs):
 
 LOOP = {"mosquito": (40, short(40)), "rainfall": (15, short(15)), "kws": (80, short(60)),
         "motion": (40, short(60)), "anomaly": (15, short(10))}
+SMALL_BOARDS = {"mosquito": "pico", "rainfall": "pico", "kws": "pico", "motion": "pico_w", "anomaly": "pico_w"}
+CASES = [(t, None) for t in sorted(LOOP)] + sorted(SMALL_BOARDS.items())
 
 
 def cli(capsys, *argv):
@@ -57,9 +61,11 @@ def replay_recording(project, path):
     return path, len(samples)
 
 
-@pytest.mark.parametrize("template", sorted(LOOP))
-def test_the_loop_on_the_templates_own_board(template, tmp_path, capsys):
+@pytest.mark.parametrize("template, board", CASES, ids=[f"{t}-{b or 'own'}" for t, b in CASES])
+def test_the_loop_on_the_emulated_board(template, board, tmp_path, capsys):
     count, settings = LOOP[template]
+    if board:
+        settings = settings + [f"board={board}"]
     folder = tmp_path / template
     cli(capsys, "new", folder, "--template", template, *sum((["--set", s] for s in settings), []))
     cli(capsys, "data", "synth", folder, "--count", count)
