@@ -13,7 +13,7 @@ nowhere else.
   for a new command whose label is reported (not in ``quiet_labels``); a
   quiet label still becomes the previous command, so it ends the suppression
   of the label before it. ``score`` is the averaged score, 0..255.
-- Anomaly: ``midge.recognize.Threshold`` on the ``mse_int`` score with
+- Anomaly: ``midge.threshold.Threshold`` on the ``mse_int`` score with
   meta's ``anomaly`` threshold, hysteresis and count. The decisions are
   ``midge.labels.ANOMALY_LABELS``: "anomaly" (index 1) while the threshold is
   on, else "normal"; ``update`` is True when it turns on; ``score`` is the
@@ -45,7 +45,7 @@ class Decider:
         self.reported = _labels.reported(meta)
         self.anomaly = meta["task"] == "anomaly"
         if self.anomaly:
-            from midge.recognize import Threshold
+            from midge.threshold import Threshold
             a = meta["anomaly"]
             self._rule = Threshold(a["threshold"], a.get("hysteresis", 0), a.get("count", 1))
         else:

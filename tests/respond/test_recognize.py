@@ -95,7 +95,7 @@ except ValueError as e:
 
 def test_threshold_hysteresis_and_count(sensor_python):
     code = """
-from midge.recognize import Threshold
+from midge.threshold import Threshold
 th = Threshold(100, hysteresis=20, count=2)
 out = []
 for v in (101, 50, 101, 120, 90, 85, 79, 81, 79, 78, 150, 150):

@@ -1,4 +1,4 @@
-"""Viper twin of midge.nn.ops.activations' int8 SOFTMAX (imported only where viper works).
+"""Viper twin of midge.nn.ops.softmax's int8 SOFTMAX (imported only where viper works).
 
 ``pack_softmax(kernel, args)`` takes the plain ``softmax_int8`` and its arguments
 and returns the viper kernel with packed arguments. The output equals the plain

@@ -1,6 +1,7 @@
 """Helpers shared by op preparers: operand checks, options, multipliers."""
 
 import struct
+from array import array
 
 from midge.bits import zeros
 from midge.nn import qmath
@@ -118,3 +119,23 @@ def as_plain(kernel, args):
 
 def clamp8(v):
     return -128 if v < -128 else (127 if v > 127 else v)
+
+
+def lut_int8(x, out, n, table):
+    """out[i] = table[x[i] + 128]."""
+    for i in range(n):
+        out[i] = table[x[i] + 128]
+
+
+def unary_operands(ctx, op):
+    """(input, output) Tensors of a one-in, one-out int8 op of equal sizes."""
+    (inp,), (out,) = operands(ctx, op, 1)
+    quantized_int8(op, inp, out)
+    if inp.size != out.size:
+        raise fail(op, "input and output sizes differ")
+    return inp, out
+
+
+def lut_step(ctx, op, size, table):
+    """The (kernel, args) of a 256-entry int8 lookup from ``op``'s input to its output."""
+    return lut_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]), size, array("b", table))
