@@ -1,16 +1,19 @@
 # midge: `make demo` runs the main job, `make test` the test suite.
 # Both set up .venv first (PyPI only, plus the 32-bit MicroPython built from PyPI's
-# source with gcc-multilib); re-running setup when nothing changed is instant.
+# source with gcc-multilib, and its ARM Thumb twin with gcc-arm-linux-gnueabihf, run
+# under qemu-user); re-running setup when nothing changed is instant.
 
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PYTHON ?= python3
 STAMP  := $(VENV)/.setup-done
 UNIX32 := $(VENV)/bin/micropython32
+THUMB  := $(VENV)/bin/micropython-thumb
+UNIX32_SRC := $(wildcard tools/unix32/*.c tools/unix32/*.h tools/unix32/include/*/*.h) tools/unix32/Makefile tools/unix32/build.py
 
 .PHONY: setup test demo bench clean
 
-setup: $(STAMP) $(UNIX32)
+setup: $(STAMP) $(UNIX32) $(THUMB)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,8 +23,13 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 # The emulated board's 32-bit MicroPython (needs Debian's gcc-multilib).
-$(UNIX32): $(STAMP) $(wildcard tools/unix32/*.c tools/unix32/*.h tools/unix32/include/*/*.h) tools/unix32/Makefile tools/unix32/build.py
+$(UNIX32): $(STAMP) $(UNIX32_SRC)
 	$(PY) tools/unix32/build.py $@
+
+# Its ARM Thumb twin under qemu-arm: Cortex-M code sizes and instructions
+# (needs Debian's gcc-arm-linux-gnueabihf and qemu-user).
+$(THUMB): $(STAMP) $(UNIX32_SRC)
+	$(PY) tools/unix32/build.py --thumb $@
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

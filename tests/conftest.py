@@ -5,7 +5,9 @@ MicroPython unix port with ``device/`` on MICROPYPATH and returns a RunResult
 (returncode, stdout, stderr); with ``heapsize`` it runs on the 32-bit port.
 ``device_python`` is parametrized over the ways device code runs in tests:
 the 64-bit unix port with viper and with viper forced off, the 32-bit port
-(the emulated board's, viper on) and CPython.
+(the emulated board's, viper on), the ARM Thumb test bed (the 32-bit port
+built for ARM, under qemu-arm: viper compiles to a Cortex-M's Thumb-2 code)
+and CPython.
 """
 
 import os
@@ -16,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from midge_host.paths import device_dir
-from midge_host.unixport import RunResult, run_micropython
+from midge_host.unixport import RunResult, run_micropython, thumb_executable
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_REFERENCE = REPO.parent / "shared" / "reference"
@@ -35,16 +37,24 @@ def run_cpython(code=None, path=None, timeout=120, **_ignored):
     return RunResult(proc.returncode, proc.stdout.decode(), proc.stderr.decode())
 
 
-@pytest.fixture(params=["unix-viper", "unix-plain", "unix32", "cpython"])
+@pytest.fixture(params=["unix-viper", "unix-plain", "unix32", "thumb", "cpython"])
 def device_python(request):
     """A runner ``(code=..., path=..., heapsize=...) -> RunResult`` for each way device code runs."""
     if request.param == "cpython":
         return run_cpython
     viper = request.param != "unix-plain"
-    bits = 32 if request.param == "unix32" else 64
+    bits = 32 if request.param in ("unix32", "thumb") else 64
+    executable = None
+    if request.param == "thumb":
+        executable = thumb_executable()
+        if executable is None:
+            pytest.skip("no ARM Thumb test bed: install Debian's gcc-arm-linux-gnueabihf and qemu-user, "
+                        "then `make setup`")
 
     def run(code=None, path=None, **kwargs):
-        return run_micropython(code=code, path=path, viper=viper, bits=bits, **kwargs)
+        if "timeout" in kwargs and executable:
+            kwargs["timeout"] *= 4  # qemu-arm
+        return run_micropython(code=code, path=path, viper=viper, bits=bits, executable=executable, **kwargs)
 
     run.kind = request.param
     return run

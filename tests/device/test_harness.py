@@ -33,8 +33,29 @@ def test_heapsize_mimics_a_small_board(run_mpy):
 
 def test_cpython_has_no_viper(device_python):
     result = device_python(code="from midge import fast; print(fast.VIPER)")
-    expected = "True" if getattr(device_python, "kind", "") in ("unix-viper", "unix32") else "False"
+    expected = "True" if getattr(device_python, "kind", "") in ("unix-viper", "unix32", "thumb") else "False"
     assert result.check().strip() == expected
+
+
+@pytest.mark.parametrize("arch", ["armv6m", "armv7emsp"])
+def test_the_thumb_test_bed_runs_a_cortex_m_s_code(run_mpy, tmp_path, arch):
+    """The ARM Thumb test bed (make setup) is 32-bit and runs viper and
+    asm_thumb code compiled by mpy-cross for a Cortex-M0+ (Pico) and M4F."""
+    from midge_host.crosscompile import cross_compile
+    from midge_host.unixport import thumb_executable
+    assert thumb_executable(), "make setup builds the Thumb test bed (gcc-arm-linux-gnueabihf, qemu-user)"
+    (tmp_path / "k.py").write_text(
+        "import micropython\n"
+        "@micropython.viper\n"
+        "def wrap(a: int) -> int:\n"
+        "    return (a << 30) >> 30\n"
+        "@micropython.asm_thumb\n"
+        "def add1(r0):\n"
+        "    add(r0, r0, 1)\n")
+    assert cross_compile(tmp_path / "k.py", arch, tmp_path / "k.mpy").ok
+    (tmp_path / "k.py").unlink()
+    code = "import sys; sys.path.insert(0, %r); import k; print(sys.maxsize, k.wrap(3), k.add1(41))" % str(tmp_path)
+    assert run_mpy(code=code, executable=thumb_executable()).check().split() == [str(2**31 - 1), "-1", "42"]
 
 
 def test_selftest_passes_everywhere(device_python):

@@ -21,7 +21,7 @@ model allocating (only a float32 input's QUANTIZE makes floats)."""
 import numpy as np
 import pytest
 
-from midge_host.unixport import run_micropython
+from midge_host.unixport import run_micropython, thumb_executable
 from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, run_tflm
 
 CASES = 300
@@ -846,12 +846,17 @@ def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path)
     alloc_check(unix64, reference_models(reference_dir) + all_suite_models(tmp_path))
 
 
-# --- 32-bit machine ints (micropython32) ---------------------------------------------
+# --- 32-bit machine ints: micropython32 (x86 code) and the Thumb test bed (Cortex-M code) ---
 
-@pytest.fixture
-def unix32():
+@pytest.fixture(params=["i386", "thumb"])
+def unix32(request):
+    executable = thumb_executable() if request.param == "thumb" else None
+    if request.param == "thumb":
+        assert executable, "make setup builds the Thumb test bed (gcc-arm-linux-gnueabihf, qemu-user)"
+
     def run(code=None, path=None, args=()):
-        return run_micropython(code=code, path=path, args=args, bits=32, timeout=600).check()
+        return run_micropython(code=code, path=path, args=args, bits=32, executable=executable,
+                               timeout=2400).check()
 
     return run
 

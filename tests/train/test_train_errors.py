@@ -83,11 +83,17 @@ def test_model_that_does_not_fit(trained, capsys):
     assert re.search(r"tensor arena [\d,]+ B\s+\(activations\)", out.out), out.out
     assert re.search(r"held once loaded: [\d,]+ B: the model file [\d,]+ B, the tensor arena [\d,]+ B "
                      r"\(activations\), the frames and feature rows [\d,]+ B", " ".join(out.out.split())), out.out
-    # the heap is the deployed app's, by bisection on the 32-bit port
-    assert "found by bisection on the 32-bit MicroPython" in " ".join(out.out.split()), out.out
+    # the heap is the deployed app's, by bisection on a 32-bit port with the board's code:
+    # Thumb under qemu-arm for the Pico's Cortex-M0+, i386 for the XIAO's Xtensa
+    text = " ".join(out.out.split())
+    assert "found by bisection on the ARM Thumb MicroPython under qemu-arm, armv6m code" in text, out.out
+    assert "found by bisection on the 32-bit MicroPython (i386), x86 code" in text, out.out
     doc = json.loads((project.dir / "build/profile.json").read_text())
     pico = next(b for b in doc["boards"] if b["board"] == "pico")
     assert pico["ram_bytes"] == doc["heap"]["run_bytes"] >= doc["heap"]["load_bytes"] > 100_000
+    xiao = next(b for b in doc["boards"] if b["board"] == "xiao_esp32s3_sense")
+    assert pico["measured_with"] != xiao["measured_with"] and len(doc["heaps"]) == 2
+    assert xiao["ram_bytes"] > pico["ram_bytes"]  # x86 viper code is bigger than armv6m's
     assert pico["headroom"] == pytest.approx(1 - pico["ram_bytes"] / pico["heap_bytes"])
     assert main(["profile", str(project.dir), "--board", "pico", "--strict"]) == 1
     err = capsys.readouterr().err

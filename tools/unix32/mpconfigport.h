@@ -9,7 +9,20 @@
 #define MICROPY_CONFIG_ROM_LEVEL (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
 
 // -- the board's shape
+#if defined(__arm__)
+// the ARM test bed (built with arm-linux-gnueabihf-gcc -mthumb, run under qemu-arm):
+// viper, native and asm_thumb code are a Cortex-M's Thumb code
+#define MICROPY_EMIT_THUMB                  (1)
+#define MICROPY_EMIT_INLINE_THUMB           (1)
+#define MICROPY_MAKE_POINTER_CALLABLE(p)    ((void *)((mp_uint_t)(p) | 1))
+#define MICROPY_BANNER_MACHINE              "midge 32-bit unix port (ARM Thumb)"
+#define MICROPY_HW_MCU_NAME                 "arm"
+#else
 #define MICROPY_EMIT_X86                    (1)
+#define MICROPY_MAKE_POINTER_CALLABLE(p)    (p)
+#define MICROPY_BANNER_MACHINE              "midge 32-bit unix port (i386)"
+#define MICROPY_HW_MCU_NAME                 "i386"
+#endif
 #define MICROPY_OBJ_REPR                    (MICROPY_OBJ_REPR_A)
 #define MICROPY_LONGINT_IMPL                (MICROPY_LONGINT_IMPL_MPZ)
 #define MICROPY_FLOAT_IMPL                  (MICROPY_FLOAT_IMPL_FLOAT)
@@ -42,7 +55,6 @@
 #define MICROPY_PY_THREAD                   (0)
 #define MICROPY_PY_JSON_SEPARATORS          (1)
 #define MICROPY_STREAMS_POSIX_API           (1)
-#define MICROPY_BANNER_MACHINE              "midge 32-bit unix port (i386)"
 
 // -- file reading for imports: our own mp_reader_new_file (vfs.c) over our VFS
 #define MICROPY_READER_VFS                  (1)
@@ -74,7 +86,6 @@ typedef unsigned int mp_uint_t;
 typedef long long mp_off_t;
 #define MP_SSIZE_MAX (0x7fffffff)
 
-#define MICROPY_MAKE_POINTER_CALLABLE(p) (p)
 #define MP_PLAT_PRINT_STRN(str, len) mp_hal_stdout_tx_strn(str, len)
 #define MP_STATE_PORT MP_STATE_VM
 
@@ -82,6 +93,5 @@ typedef long long mp_off_t;
 #define MICROPY_HEAP_SIZE_DEFAULT (2 * 1024 * 1024)
 
 #define MICROPY_HW_BOARD_NAME "midge 32-bit unix port"
-#define MICROPY_HW_MCU_NAME "i386"
 
 #include <alloca.h>

@@ -11,8 +11,9 @@ from midge_host.project import load_project
 def register(subparsers):
     """Add `midge profile` to the CLI's sub-parsers."""
     p = subparsers.add_parser("profile", help="will the model fit a board, and how fast will it run?",
-                              description="The heap the deployed app needs (found by bisection on the 32-bit "
-                                          "MicroPython, replaying a clip) against each board's, the deployed "
+                              description="The heap the deployed app needs (found by bisection on a 32-bit "
+                                          "MicroPython with the board's code: ARM Thumb under qemu-arm for "
+                                          "Cortex-M boards, i386 otherwise; replaying a clip) against each board's, the deployed "
                                           "files against its flash, and latency per window from the cost model "
                                           "in docs/training.md.")
     p.add_argument("dir", metavar="DIR", help="the project folder")
@@ -63,11 +64,13 @@ def handler(args):
         table.add_row("Edge Impulse (reference)", "int8 mosquito model, C++", _kib(ref["flash_bytes"]),
                       _kib(ref["ram_bytes"]), "-", lat, "-", "published")
     console.print(table)
-    what = (f"runs {heap['windows']} windows of {heap['clip']}" if heap["run_bytes"]
-            else "loads (no replay for a camera app)")
-    print(f"heap: the smallest in which the deployed app {what}, found by bisection on the 32-bit MicroPython: "
-          f"{heap['run_bytes'] or heap['load_bytes']:,} B; loading alone peaks at {heap['load_bytes']:,} B. "
-          "A board fits with 15 % of its heap to spare.")
+    for h in doc["heaps"]:
+        what = (f"runs {h['windows']} windows of {h['clip']}" if h["run_bytes"]
+                else "loads (no replay for a camera app)")
+        print(f"heap: the smallest in which the deployed app {what}, found by bisection on the "
+              f"{h['measured_with']}: {h['run_bytes'] or h['load_bytes']:,} B; loading alone peaks at "
+              f"{h['load_bytes']:,} B.")
+    print("A board fits with 15 % of its heap to spare.")
     if parts:
         window = "frames and feature rows" if parts["streaming"] else "window of samples"
         print(f"held once loaded: {parts['total']:,} B: the model file {parts['model_file']:,} B, the tensor "

@@ -1,18 +1,23 @@
-"""The smallest heap the deployed app runs in, found by bisection on the
-32-bit MicroPython (the emulated board's interpreter).
+"""The smallest heap the deployed app runs in, found by bisection on a
+32-bit MicroPython with the board's code.
 
 ``app_heap(build, board, clip=None, progress=None) -> dict``: lays out in a
-temporary flash folder what `midge deploy` writes for the emulated ``board``
-(the device package as x86 .mpy, the model files, ``clip`` as the replayed
-recording, midge.json), then runs the app there under ``-X heapsize=N`` and
-bisects N to 1 KiB:
+temporary flash folder what `midge deploy` writes for ``board`` (the device
+package as .mpy, the model files, ``clip`` as the replayed recording,
+midge.json), then runs the app there under ``-X heapsize=N`` and bisects N
+to 1 KiB. The interpreter (``measured_with(board)``): for a Cortex-M board
+(mpy arch armv6m/armv7m/armv7em*), the ARM Thumb test bed under qemu-arm with
+the .mpy compiled for the board's own arch, so viper code has the board's
+size; otherwise (and where the test bed was not built) the i386 port
+with x86 code (the emulated board's: the sim runs it). Results:
 
 - ``load_bytes``: the smallest heap in which the app builds (sensor, window
   ring, features, model): the peak it needs while loading;
 - ``run_bytes``: the smallest heap in which it builds and runs the whole clip
   (every window through features, model, decisions and responders) to its end;
   None without a clip (camera projects: the app has no image replay);
-- ``windows``: the windows the clip gave.
+- ``windows``: the windows the clip gave;
+- ``arch``, ``measured_with``: the .mpy arch and the interpreter, in words.
 
 A board's heap fragments, so a larger heap does not always succeed where a
 smaller one did, and where the app's blocks land shifts with anything
@@ -21,8 +26,8 @@ the length of a path). The result is the bisection's boundary, confirmed one
 KiB and 5 % above it and with the heap's layout shifted by a few small
 allocations ahead of the app (LAYOUT_SHIFTS), moved up until all of these run. What it does not count: the
 sensor driver's buffers (machine.I2S's ring buffer sits on the heap on rp2),
-and native code size differs a little between x86 and a board's Thumb or
-Xtensa code.
+and an ESP32's Xtensa code is measured as x86 code (within a few KiB: x86
+viper code is ~1.5x the size of Thumb code; Xtensa's is between).
 """
 
 import json
@@ -33,9 +38,8 @@ from pathlib import Path
 
 from midge_host.deploy.plan import compile_package, plan
 from midge_host.errors import MidgeError
-from midge_host.unixport import micropython_executable
+from midge_host.unixport import THUMB_ARCHS, micropython_executable, thumb_executable
 
-ARCH = "x86"
 LOW = 16 * 1024
 HIGH = 16 * 1024 * 1024
 STEP = 1024
@@ -81,16 +85,26 @@ print(%(mark)r, 0)
 """
 
 
-def lay_out(build, board, clip, flash):
-    """Write the files deploy writes for the emulated ``board`` under ``flash``
-    (without a clip: the package and the model files only)."""
+def measured_with(board):
+    """(mpy arch, interpreter path, in words) that ``board``'s heap is measured with."""
+    if board.mpy_arch in THUMB_ARCHS:
+        thumb = thumb_executable()
+        if thumb:
+            return board.mpy_arch, thumb, f"ARM Thumb MicroPython under qemu-arm, {board.mpy_arch} code"
+    return "x86", micropython_executable(32), "32-bit MicroPython (i386), x86 code"
+
+
+def lay_out(build, board, clip, flash, arch):
+    """Write the files deploy writes for ``board`` under ``flash``, the
+    package compiled for ``arch`` (without a clip: the package and the model
+    files only)."""
     from midge_host.deploy import board_config
     from midge_host.deploy.target import SIM_GLUE
     conf = {}
     if clip is not None:
         conf = board_config(build, board, SIM_GLUE, "/", clip, realtime=False)
         conf["sensor"].update(loop=True, seconds=RUN_SECONDS)
-    for item in plan(build, ARCH, "/", conf, clip):
+    for item in plan(build, arch, "/", conf, clip):
         if clip is None and item.path in ("/midge.json", "/main.py"):
             continue
         path = Path(flash) / item.path.lstrip("/")
@@ -98,12 +112,12 @@ def lay_out(build, board, clip, flash):
         path.write_bytes(item.data)
 
 
-def trial(flash, body, heap, shift=0):
-    """(ok, windows, output tail) of one run of ``body`` in a ``heap``-byte heap,
-    with ``shift`` bytes allocated ahead of it."""
+def trial(interpreter, flash, body, heap, shift=0):
+    """(ok, windows, output tail) of one run of ``body`` by ``interpreter`` in a
+    ``heap``-byte heap, with ``shift`` bytes allocated ahead of it."""
     code = TRIAL % {"flash": str(flash), "body": body % {"mark": OK_MARK}, "shift": shift}
     env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
-    proc = subprocess.run([micropython_executable(32), "-X", f"heapsize={heap}", "-c", code],
+    proc = subprocess.run([interpreter, "-X", f"heapsize={heap}", "-c", code],
                           capture_output=True, text=True, timeout=600, env=env, cwd=flash)
     out = proc.stdout + proc.stderr
     for line in proc.stdout.splitlines():
@@ -112,11 +126,11 @@ def trial(flash, body, heap, shift=0):
     return False, 0, out
 
 
-def smallest_heap(flash, body, progress=None):
+def smallest_heap(interpreter, flash, body, progress=None):
     """(bytes, windows): the smallest heap, to STEP bytes, in which ``body`` runs."""
     high = 256 * 1024
     while True:
-        ok, windows, out = trial(flash, body, high)
+        ok, windows, out = trial(interpreter, flash, body, high)
         if ok:
             break
         if "MemoryError" not in out:
@@ -129,43 +143,46 @@ def smallest_heap(flash, body, progress=None):
     low = LOW
     while high - low > STEP:
         mid = (low + high) // 2 // STEP * STEP
-        passed, got, _ = trial(flash, body, mid)
+        passed, got, _ = trial(interpreter, flash, body, mid)
         if passed:
             high, windows = mid, got
         else:
             low = mid
         if progress:
             progress()
-    while not _holds(flash, body, high):
+    while not _holds(interpreter, flash, body, high):
         high += STEP  # fragmentation: a larger heap or another layout failed; the boundary is above
     return high, windows
 
 
-def _holds(flash, body, heap):
+def _holds(interpreter, flash, body, heap):
     """True when ``body`` runs one STEP and 5 % above ``heap`` and at ``heap``
     with each of LAYOUT_SHIFTS."""
-    return (trial(flash, body, heap + STEP)[0] and trial(flash, body, int(heap * 1.05))[0]
-            and all(trial(flash, body, heap, shift)[0] for shift in LAYOUT_SHIFTS))
+    return (trial(interpreter, flash, body, heap + STEP)[0] and trial(interpreter, flash, body, int(heap * 1.05))[0]
+            and all(trial(interpreter, flash, body, heap, shift)[0] for shift in LAYOUT_SHIFTS))
 
 
 def app_heap(build, board, clip=None, progress=None):
     """See the module docstring. ``board``: a board profile (midge_host.boards);
     ``clip``: a WAV or CSV recording at the model's rate, or None."""
+    arch, interpreter, words = measured_with(board)
+    found = {"arch": arch, "measured_with": words}
     with tempfile.TemporaryDirectory(prefix="midge-heap-") as flash:
-        lay_out(build, board, clip, flash)
+        lay_out(build, board, clip, flash, arch)
         if clip is None:
-            load, _ = smallest_heap(flash, LOAD_PIPELINE, progress)
-            return {"load_bytes": load, "run_bytes": None, "windows": 0}
-        load, _ = smallest_heap(flash, LOAD_APP, progress)
-        run, windows = smallest_heap(flash, RUN_APP, progress)
-    return {"load_bytes": load, "run_bytes": max(run, load), "windows": windows}
+            load, _ = smallest_heap(interpreter, flash, LOAD_PIPELINE, progress)
+            return dict(found, load_bytes=load, run_bytes=None, windows=0)
+        load, _ = smallest_heap(interpreter, flash, LOAD_APP, progress)
+        run, windows = smallest_heap(interpreter, flash, RUN_APP, progress)
+    return dict(found, load_bytes=load, run_bytes=max(run, load), windows=windows)
 
 
 def in_use(build, board, clip):
     """What the built app holds, by part (see the module docstring)."""
+    arch, interpreter, _ = measured_with(board)
     with tempfile.TemporaryDirectory(prefix="midge-heap-") as flash:
-        lay_out(build, board, clip, flash)
-        ok, _, out = trial(flash, IN_USE, HIGH)
+        lay_out(build, board, clip, flash, arch)
+        ok, _, out = trial(interpreter, flash, IN_USE, HIGH)
     if not ok:
         raise MidgeError("the deployed app fails on the 32-bit port:\n" + out.strip()[-1500:])
     return json.loads(out.strip().splitlines()[-1])

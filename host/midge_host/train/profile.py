@@ -3,8 +3,11 @@
 Contract: ``profile(project, boards, clip=None) -> dict`` (also
 ``build/profile.json``), after ``midge quantize``.
 
-**Memory** is measured on the 32-bit MicroPython (the emulated board's), as
-the deployed app (``midge_host.deploy.heap``): the files `midge deploy` writes,
+**Memory** is measured on a 32-bit MicroPython with the board's code, as the
+deployed app (``midge_host.deploy.heap``): Cortex-M boards on the ARM Thumb
+test bed under qemu-arm with .mpy for their arch, others on the emulated
+board's i386 port with x86 code; once per such pair among the boards asked
+for. The files `midge deploy` writes,
 the app replaying ``clip`` (default: the first recording of the test split),
 run under ``-X heapsize=N`` with N found by bisection to 1 KiB. Reported:
 ``run_bytes``, the smallest heap in which the app builds and runs the whole
@@ -42,7 +45,7 @@ from pathlib import Path
 
 from midge_host.boards import load_board
 from midge_host.deploy.artifacts import load_build
-from midge_host.deploy.heap import app_heap, files_bytes, in_use
+from midge_host.deploy.heap import app_heap, files_bytes, in_use, measured_with
 from midge_host.errors import MidgeError
 from midge_host.modelinfo import describe
 from midge_host.paths import REPO_ROOT
@@ -167,16 +170,21 @@ def profile(project, boards, clip=None, progress=None):
         raise MidgeError(f"clip {clip} not found")
     info = describe(build / "model.tflite", tflm_arena=False)
     profiles = [load_board(name) for name in boards]
-    heap = app_heap(deployed, profiles[0], clip, progress)
+    heaps = {}  # measured_with -> app_heap's figures
+    for board in profiles:
+        if measured_with(board)[2] not in heaps:
+            heaps[measured_with(board)[2]] = app_heap(deployed, board, clip, progress)
+    heap = heaps[measured_with(profiles[0])[2]]
     parts = in_use(deployed, profiles[0], clip) if clip is not None else None
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
     samples = meta["window_samples"] * meta["channels"]
     instructions = info["macs"] * per_mac + samples * per_sample
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
-    needed = heap["run_bytes"] or heap["load_bytes"]
     rows = []
     for board in profiles:
+        measured = heaps[measured_with(board)[2]]
+        needed = measured["run_bytes"] or measured["load_bytes"]
         factor = cpi(board)
         latency = instructions * factor / board.clock_hz * 1000 if factor and board.clock_hz else None
         rtf = latency / 1000 / stride_s if latency is not None and stride_s else None
@@ -194,10 +202,12 @@ def profile(project, boards, clip=None, progress=None):
             reasons.append(f"{latency:.0f} ms per window, a window arrives every {1000 * stride_s:.0f} ms")
         rows.append({"board": board.name, "core": board.core, "clock_hz": board.clock_hz, "cpi": factor,
                      "heap_bytes": board.heap_bytes, "ram_bytes": needed, "headroom": headroom,
+                     "measured_with": measured["measured_with"],
                      "files_bytes": files, "board_flash_bytes": board.flash_bytes,
                      "latency_ms": latency, "rtf": rtf, "verdict": verdict, "reasons": reasons})
     doc = {"model_bytes": info["bytes"], "arena_bytes": info["arena"]["midge"], "macs": info["macs"],
-           "heap": dict(heap, clip=str(clip) if clip else None), "in_use": parts, "window_samples": samples,
+           "heap": dict(heap, clip=str(clip) if clip else None),
+           "heaps": [dict(h, clip=str(clip) if clip else None) for h in heaps.values()], "in_use": parts, "window_samples": samples,
            "cost_model": {"instructions": instructions, "instr_per_mac": per_mac, "bench_model": bench_model,
                           "instr_per_sample": per_sample, "source": source},
            "boards": rows}
