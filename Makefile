@@ -1,6 +1,6 @@
 # midge: `make demo` runs the main job, `make test` the test suite.
 # Both set up .venv first (PyPI only, plus the 32-bit MicroPython built from PyPI's
-# source with gcc-multilib, and its ARM Thumb twin with gcc-arm-linux-gnueabihf, run
+# source with gcc-12-multilib, and its ARM Thumb twin with gcc-arm-linux-gnueabihf, run
 # under qemu-user); re-running setup when nothing changed is instant.
 
 VENV   := .venv
@@ -22,7 +22,7 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-# The emulated board's 32-bit MicroPython (needs Debian's gcc-multilib).
+# The emulated board's 32-bit MicroPython (needs Debian's gcc-12-multilib or gcc-multilib).
 $(UNIX32): $(STAMP) $(UNIX32_SRC)
 	$(PY) tools/unix32/build.py $@
 
