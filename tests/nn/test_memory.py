@@ -116,6 +116,7 @@ def load(path):
     return grown, list(m.output(0))
 
 load(sys.argv[2])  # imports the model's op modules (midge.nn.ops loads them on first use)
+load("/rom/model.tflite")  # and whatever reading the ROMFS keeps the first time
 rom = load("/rom/model.tflite")
 posix = load(sys.argv[2])
 print(rom[0], posix[0])

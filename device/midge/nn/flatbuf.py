@@ -9,10 +9,8 @@ Tables are plain ints (their absolute position); absent fields give defaults.
 
 import struct
 
-from midge.nn.model import ModelError
-
-
-_SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8, "f": 4}
+from midge.nn.model import SIZES as _SIZES
+from midge.nn.model import ModelError, Options, Scalars
 
 
 class FlatBuffer:
@@ -53,8 +51,8 @@ class FlatBuffer:
             raise ModelError("model is corrupt: %s offset points past the end" % what)
         return target
 
-    def _field(self, table, slot):
-        """Absolute position of field ``slot`` of ``table``, or 0 when absent."""
+    def _layout(self, table):
+        """(vtable position, vtable size, table size) of ``table``, checked."""
         vt = table - self.i32(table)
         if vt < 0 or vt + 4 > self.n:
             raise ModelError("model is corrupt: vtable at %d is outside the file" % vt)
@@ -64,6 +62,19 @@ class FlatBuffer:
             raise ModelError("model is corrupt: bad vtable size %d at %d" % (vt_size, vt))
         self._need(vt, vt_size, "vtable")
         self._need(table, obj_size, "table")
+        return vt, vt_size, obj_size
+
+    def options(self, table, slot):
+        """Sub-table field ``slot`` as a ``model.Options`` read in place, or None when absent."""
+        sub = self.table(table, slot)
+        if not sub:
+            return None
+        vt, vt_size, size = self._layout(sub)
+        return Options(self.buf, sub, vt, vt_size, size)
+
+    def _field(self, table, slot):
+        """Absolute position of field ``slot`` of ``table``, or 0 when absent."""
+        vt, vt_size, obj_size = self._layout(table)
         entry = 4 + 2 * slot
         if entry >= vt_size:
             return 0
@@ -128,30 +139,3 @@ class FlatBuffer:
             return raw.decode("utf-8")
         except UnicodeError:
             return "".join(chr(c) if 32 <= c < 127 else "?" for c in raw)
-
-
-class Scalars:
-    """A bounds-checked vector of scalars left in the buffer (no list is built).
-
-    Supports ``len``, indexing (negative too) and slicing (which gives a list);
-    the caller has checked that the whole vector lies inside the buffer.
-    """
-
-    def __init__(self, buf, start, length, fmt):
-        self._buf = buf
-        self._start = start
-        self._len = length
-        self._fmt = "<" + fmt
-        self._size = _SIZES[fmt]
-
-    def __len__(self):
-        return self._len
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(self._len))]
-        if i < 0:
-            i += self._len
-        if not 0 <= i < self._len:
-            raise IndexError("vector index out of range")
-        return struct.unpack_from(self._fmt, self._buf, self._start + i * self._size)[0]

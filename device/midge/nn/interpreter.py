@@ -18,31 +18,35 @@ MAX_ARENA = 1 << 26
 
 
 class _Context:
-    """What op preparers see: tensors, views into the arena or the model, options reader."""
+    """What op preparers see: their tensors, views into the arena or the model.
+    Built from what parsing handed over (``model`` types only), so the reader
+    and FlatBuffer code are unloaded while the ops are prepared."""
 
-    def __init__(self, m, arena, offsets):
-        self.fb = m.fb
-        self._m = m
+    def __init__(self, tensors, data, nbytes, data_at, arena, offsets):
+        self._tensors = tensors
+        self._data = data
+        self._nbytes = nbytes
+        self._data_at = data_at
         self._arena = memoryview(arena)
         self._offsets = offsets
 
     def tensor(self, index):
-        return self._m.tensor(index)
+        return self._tensors[index]
 
     def view(self, index):
         """Tensor ``index`` as signed int8 items: an arena slice, or a view of its
         constant data in the model (see ``model.SignedBytes``: no len or slicing)."""
-        m = self._m
-        if m.is_const(index):
-            return m.data.view(m.data_at[index], m.nbytes[index])
+        at = self._data_at[index]
+        if at >= 0:
+            return self._data.view(at, self._nbytes[index])
         off = self._offsets[index]
-        return self._arena[off:off + m.nbytes[index]]
+        return self._arena[off:off + self._nbytes[index]]
 
     def raw(self, index):
         """Tensor ``index`` as a sliceable memoryview of its bytes, for byte copies."""
-        m = self._m
-        if m.is_const(index):
-            return m.data.raw(m.data_at[index], m.nbytes[index])
+        at = self._data_at[index]
+        if at >= 0:
+            return self._data.raw(at, self._nbytes[index])
         return self.view(index)
 
 
@@ -52,6 +56,28 @@ def _kept(t):
     t.scales = tuple(t.scales[k] for k in range(len(t.scales)))
     t.zero_points = tuple(t.zero_points[k] for k in range(len(t.zero_points)))
     return t
+
+
+def _handover(m):
+    """What preparing the ops needs of the parsed model ``m``: (operators,
+    {tensor index: Tensor} of every tensor the ops or the graph use, {tensor
+    index: the last op that uses it} (none for the graph's inputs and outputs,
+    which stay), (data, nbytes, data_at, inputs, outputs)). All of it is made
+    of ``model``'s types over the model buffer, so no reference to the reader
+    survives."""
+    tensors = {}
+    last_use = {}
+    for k, op in enumerate(m.operators):
+        for i in op.inputs + op.outputs:
+            if i >= 0:
+                if i not in tensors:
+                    tensors[i] = m.tensor(i)
+                last_use[i] = k
+    for i in m.inputs + m.outputs:
+        last_use.pop(i, None)
+        if i not in tensors:
+            tensors[i] = m.tensor(i)
+    return m.operators, tensors, last_use, (m.data, m.nbytes, m.data_at, m.inputs, m.outputs)
 
 
 class Interpreter:
@@ -66,11 +92,9 @@ class Interpreter:
     def __init__(self, source, max_arena=MAX_ARENA):
         buf = _model.read_file(source) if isinstance(source, str) else source
         collect()
+        from midge.loading import forget
         try:
             m = _model.parse(buf, len(buf))
-            self._data = m.data  # keeps the model's bytes alive: constant views may hold only their address
-            self.ops = [(op.name, op.version) for op in m.operators]
-            from midge.loading import forget
             from midge.nn.planner import plan_model
             offsets, self.arena_size = plan_model(m)
         except MemoryError:
@@ -78,6 +102,8 @@ class Interpreter:
                               "arena%s; put the model in ROMFS to run it in place" % (len(buf), heap_note()))
         plan_model = None
         forget("midge.nn.planner")
+        self._data = m.data  # keeps the model's bytes alive: constant views may hold only their address
+        self.ops = [(op.name, op.version) for op in m.operators]
         if self.arena_size > max_arena:
             raise ModelError("model needs a %d-byte arena; the limit is %d" % (self.arena_size, max_arena))
         collect()
@@ -86,13 +112,22 @@ class Interpreter:
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes%s" % (self.arena_size, heap_note()))
         try:
+            operators, tensors, last_use, graph = _handover(m)
+        except MemoryError:
+            raise MemoryError("model needs an arena of %d bytes and room for its %d tensors' descriptions%s"
+                              % (self.arena_size, len(m.nbytes), heap_note()))
+        m = None
+        forget("midge.nn.reader", "midge.nn.flatbuf")  # parsing's code: its room goes to the ops
+        data, nbytes, data_at, inputs, outputs = graph
+        collect()
+        try:
             from midge.nn.ops import preparer  # loaded after the big buffers: less fragmentation
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes and room for midge's op modules%s"
                               % (self.arena_size, heap_note()))
-        ctx = _Context(m, self._arena, offsets)
+        ctx = _Context(tensors, data, nbytes, data_at, self._arena, offsets)
         self._steps = []
-        for i, op in enumerate(m.operators):
+        for i, op in enumerate(operators):
             try:
                 self._steps.append(preparer(op.name)(ctx, op))
                 collect()
@@ -104,17 +139,17 @@ class Interpreter:
                                   "of operator %d (%s)%s" % (self.arena_size, i, op.name, heap_note()))
             except (IndexError, KeyError, TypeError, ValueError, ZeroDivisionError, OverflowError) as e:
                 raise ModelError("operator %d (%s) is malformed: %r" % (i, op.name, e))
+            for t in op.inputs + op.outputs:  # tensors no later op uses: their objects go
+                if last_use.get(t) == i:
+                    tensors.pop(t, None)
         preparer = None
         forget("midge.nn.ops")  # the registry: the kernels live in its submodules
-        self._in = [_kept(m.tensor(i)) for i in m.inputs]
-        self._out = [_kept(m.tensor(i)) for i in m.outputs]
-        self._inputs = [ctx.view(i) for i in m.inputs]
-        self._outputs = [ctx.view(i) for i in m.outputs]
-        self.input_count = len(m.inputs)
-        self.output_count = len(m.outputs)
-        # the parsed model and its reader were loading's: let a collection free them
-        m = ctx = None
-        forget("midge.nn.reader", "midge.nn.flatbuf")
+        self._in = [_kept(tensors[i]) for i in inputs]
+        self._out = [_kept(tensors[i]) for i in outputs]
+        self._inputs = [ctx.view(i) for i in inputs]
+        self._outputs = [ctx.view(i) for i in outputs]
+        self.input_count = len(inputs)
+        self.output_count = len(outputs)
 
     def _tensor(self, which, i):
         tensors = self._in if which == "input" else self._out

@@ -1,16 +1,20 @@
 """What a loaded model keeps: tensors, signed views of its bytes, and the
 model file read into RAM (or used in place on ROMFS).
 
-``Tensor`` (type, shape, quantization, constant data), ``SignedBytes`` (views
+``Tensor`` (type, shape, quantization, constant data), ``Operator`` (name,
+version, tensor indices, ``Options``: its options table read in place),
+``Scalars`` (a vector of scalars read in place), ``SignedBytes`` (views
 with signed int8 items into the model buffer, no copy), type constants and
 ``TYPE_NAMES``, ``ModelError``, ``read_file(path)``, ``collect()`` and ``heap_note()``.
 ``parse(buf, n)`` validates and parses a .tflite into a ``Model``: the work is
-done by ``midge.nn.reader``, which only loading needs (the interpreter unloads
-it and the FlatBuffer reader afterwards). Scales are kept as raw float32 bit
-patterns for exact multiplier math.
+done by ``midge.nn.reader`` and ``midge.nn.flatbuf``, which only parsing needs:
+what the reader hands over is made of this module's types over the model
+buffer, so the interpreter unloads both before it prepares the ops. Scales
+are kept as raw float32 bit patterns for exact multiplier math.
 """
 
 import gc
+import struct
 import sys
 from array import array
 
@@ -28,6 +32,8 @@ INT32 = 2
 INT16 = 7
 INT8 = 9
 ITEM_SIZE = {FLOAT32: 4, INT32: 4, INT16: 2, INT8: 1}
+SIZES = {"b": 1, "B": 1, "h": 2, "H": 2, "i": 4, "I": 4, "q": 8, "Q": 8, "f": 4}
+"""Bytes per struct format character of the scalars a model holds."""
 
 
 class ModelError(ValueError):
@@ -66,6 +72,72 @@ class Tensor:
         if not self.scales:
             raise ModelError("tensor '%s' has no quantization scale" % self.name)
         return self.scales[0]
+
+
+class Operator:
+    """One operator: builtin name and version, tensor indices, ``options``
+    (an ``Options``, or None without an options table), and ``unsupported``:
+    None, or why midge cannot run it (see ``parse(any_op=True)``)."""
+
+    def __init__(self, name, version, inputs, outputs, options, unsupported=None):
+        self.name = name
+        self.version = version
+        self.inputs = inputs
+        self.outputs = outputs
+        self.options = options
+        self.unsupported = unsupported
+
+
+class Options:
+    """An operator's options table, read in place: ``scalar(slot, fmt, default)``
+    is field ``slot`` (struct format ``fmt``), ``default`` when absent. The
+    reader has checked that the table (``size`` bytes at ``table``) and its
+    vtable (``vt_size`` bytes at ``vt``) lie in the buffer."""
+
+    def __init__(self, buf, table, vt, vt_size, size):
+        self._buf = buf
+        self._table = table
+        self._vt = vt
+        self._vt_size = vt_size
+        self._size = size
+
+    def scalar(self, slot, fmt, default):
+        entry = 4 + 2 * slot
+        if entry >= self._vt_size:
+            return default
+        off = struct.unpack_from("<H", self._buf, self._vt + entry)[0]
+        if not off:
+            return default
+        if off + SIZES[fmt] > self._size:
+            raise ModelError("model is corrupt: option %d lies outside its table at %d" % (slot, self._table))
+        return struct.unpack_from("<" + fmt, self._buf, self._table + off)[0]
+
+
+class Scalars:
+    """A bounds-checked vector of scalars left in the buffer (no list is built).
+
+    Supports ``len``, indexing (negative too) and slicing (which gives a list);
+    the caller has checked that the whole vector lies inside the buffer.
+    """
+
+    def __init__(self, buf, start, length, fmt):
+        self._buf = buf
+        self._start = start
+        self._len = length
+        self._fmt = "<" + fmt
+        self._size = SIZES[fmt]
+
+    def __len__(self):
+        return self._len
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._len))]
+        if i < 0:
+            i += self._len
+        if not 0 <= i < self._len:
+            raise IndexError("vector index out of range")
+        return struct.unpack_from(self._fmt, self._buf, self._start + i * self._size)[0]
 
 
 class SignedBytes:

@@ -12,7 +12,7 @@ the buffer on demand.
 from array import array
 
 from midge.nn.flatbuf import FlatBuffer
-from midge.nn.model import ITEM_SIZE, TYPE_NAMES, ModelError, SignedBytes, Tensor
+from midge.nn.model import ITEM_SIZE, TYPE_NAMES, ModelError, Operator, SignedBytes, Tensor
 
 # builtin code: (name, highest supported version)
 OPS = {0: ("ADD", 5), 1: ("AVERAGE_POOL_2D", 3), 2: ("CONCATENATION", 4), 3: ("CONV_2D", 6),
@@ -35,19 +35,6 @@ STATEFUL = (16, 24, 27, 35, 44, 46, 52, 129, 142, 143, 144)
 """Ops that keep state between invokes in variable tensors or resource variables."""
 STATELESS_ONLY = "midge runs stateless models only: variable (state) tensors are not supported"
 MAX_DIMS = 6
-
-
-class Operator:
-    """One operator: builtin name and version, tensor indices, options table, and
-    ``unsupported``: None, or why midge cannot run it (see ``parse(any_op=True)``)."""
-
-    def __init__(self, name, version, inputs, outputs, options, unsupported=None):
-        self.name = name
-        self.version = version
-        self.inputs = inputs
-        self.outputs = outputs
-        self.options = options
-        self.unsupported = unsupported
 
 
 class _Tensors:
@@ -138,7 +125,7 @@ def parse(buf, n, any_op=False):
         operators.append(Operator(name, version,
                                   _indices(fb, op, 1, count, name + " input", True),
                                   _indices(fb, op, 2, count, name + " output", False),
-                                  fb.table(op, 4), why))
+                                  fb.options(op, 4), why))
     return Model(fb, data, tables, buffers, nbytes, data_at, operators, inputs, outputs)
 
 

@@ -28,7 +28,7 @@ def _relu6_table(op, inp, out):
 
 
 def _leaky_table(ctx, op, inp, out):
-    alpha_bits = ctx.fb.scalar(op.options, 0, "I", 0) if op.options else 0
+    alpha_bits = op.options.scalar(0, "I", 0) if op.options else 0
     neg, am, ae = qmath.signed_f32_bits(alpha_bits)
     s_in, s_out = scale(inp), scale(out)
     alpha = qmath.div(qmath.mul(s_in, (am, ae), qmath.F32), s_out, qmath.F32)

@@ -93,7 +93,7 @@ def dwconv_int8(x, w, out, acc, bias, mult, shift, geom, ioff, ooff, amin, amax)
 
 
 def _common(ctx, op, depthwise):
-    fb, opt = ctx.fb, op.options
+    opt = op.options
     if not opt:
         raise fail(op, "options are missing")
     (inp, flt, bias), (out,) = operands(ctx, op, 3, 1, optional=1)
@@ -101,14 +101,14 @@ def _common(ctx, op, depthwise):
     for t in (inp, flt, out):
         require_rank(op, t, 4)
     w = require_const(op, flt)
-    padding = fb.scalar(opt, 0, "b", 0)
-    sw, sh = fb.scalar(opt, 1, "i", 0), fb.scalar(opt, 2, "i", 0)
+    padding = opt.scalar(0, "b", 0)
+    sw, sh = opt.scalar(1, "i", 0), opt.scalar(2, "i", 0)
     if depthwise:
-        act = fb.scalar(opt, 4, "b", 0)
-        dw, dh = fb.scalar(opt, 5, "i", 1), fb.scalar(opt, 6, "i", 1)
+        act = opt.scalar(4, "b", 0)
+        dw, dh = opt.scalar(5, "i", 1), opt.scalar(6, "i", 1)
     else:
-        act = fb.scalar(opt, 3, "b", 0)
-        dw, dh = fb.scalar(opt, 4, "i", 1), fb.scalar(opt, 5, "i", 1)
+        act = opt.scalar(3, "b", 0)
+        dw, dh = opt.scalar(4, "i", 1), opt.scalar(5, "i", 1)
     nb, h, wd, c = inp.shape
     onb, oh, ow, ocn = out.shape
     fh, fw = flt.shape[1], flt.shape[2]

@@ -141,7 +141,7 @@ def _smaller_than_one(op, value):
 def prepare_addsub(ctx, op):
     (a, b), (out,) = operands(ctx, op, 2)
     quantized_int8(op, a, b, out)
-    act = ctx.fb.scalar(op.options, 0, "b", 0) if op.options else 0
+    act = op.options.scalar(0, "b", 0) if op.options else 0
     geom = broadcast_geometry(op, a.shape, b.shape, out.shape)
     sa, sb, so = scale(a), scale(b), scale(out)
     big = sb if qmath.less(sa, sb) else sa
@@ -169,7 +169,7 @@ def prepare_addsub(ctx, op):
 def prepare_mul(ctx, op):
     (a, b), (out,) = operands(ctx, op, 2)
     quantized_int8(op, a, b, out)
-    act = ctx.fb.scalar(op.options, 0, "b", 0) if op.options else 0
+    act = op.options.scalar(0, "b", 0) if op.options else 0
     geom = broadcast_geometry(op, a.shape, b.shape, out.shape)
     real = qmath.div(qmath.mul(scale(a), scale(b), qmath.F64), scale(out), qmath.F64)
     mult, shift = qmath.quantize_multiplier(real)

@@ -60,10 +60,10 @@ def fc_float(x, w, bias, out, batches, depth, units, lo, hi):
 
 
 def prepare(ctx, op):
-    fb, opt = ctx.fb, op.options
+    opt = op.options
     (inp, flt, bias), (out,) = operands(ctx, op, 3, 1, optional=1)
-    act = fb.scalar(opt, 0, "b", 0) if opt else 0
-    if opt and fb.scalar(opt, 1, "b", 0) != 0:
+    act = opt.scalar(0, "b", 0) if opt else 0
+    if opt and opt.scalar(1, "b", 0) != 0:
         raise fail(op, "shuffled weights format is not supported")
     if len(flt.shape) != 2 or not out.shape:
         raise fail(op, "weights must be 2-D and the output at least 1-D")

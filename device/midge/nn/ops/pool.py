@@ -57,7 +57,7 @@ def pool_int8(x, out, geom, is_max, amin, amax):
 
 
 def prepare_pool(ctx, op):
-    fb, opt = ctx.fb, op.options
+    opt = op.options
     if not opt:
         raise fail(op, "options are missing")
     (inp,), (out,) = operands(ctx, op, 1)
@@ -65,10 +65,10 @@ def prepare_pool(ctx, op):
     require_rank(op, inp, 4)
     require_rank(op, out, 4)
     same_quant(op, inp, out)
-    padding = fb.scalar(opt, 0, "b", 0)
-    sw, sh = fb.scalar(opt, 1, "i", 0), fb.scalar(opt, 2, "i", 0)
-    fw, fh = fb.scalar(opt, 3, "i", 0), fb.scalar(opt, 4, "i", 0)
-    act = fb.scalar(opt, 5, "b", 0)
+    padding = opt.scalar(0, "b", 0)
+    sw, sh = opt.scalar(1, "i", 0), opt.scalar(2, "i", 0)
+    fw, fh = opt.scalar(3, "i", 0), opt.scalar(4, "i", 0)
+    act = opt.scalar(5, "b", 0)
     nb, h, wd, c = inp.shape
     if out.shape[0] != nb or out.shape[3] != c:
         raise fail(op, "output shape %s does not match input %s" % (list(out.shape), list(inp.shape)))

@@ -101,15 +101,15 @@ def _strided_bounds(size, begin, end, stride, begin_masked, end_masked, shrink, 
 
 def prepare_strided_slice(ctx, op):
     (inp, b_t, e_t, s_t), (out,) = operands(ctx, op, 4)
-    fb, opt = ctx.fb, op.options
+    opt = op.options
     rank = len(inp.shape)
     begin, end, strides = const_ints(op, b_t, rank), const_ints(op, e_t, rank), const_ints(op, s_t, rank)
-    bm = fb.scalar(opt, 0, "i", 0) if opt else 0
-    em = fb.scalar(opt, 1, "i", 0) if opt else 0
-    if opt and (fb.scalar(opt, 2, "i", 0) or fb.scalar(opt, 3, "i", 0)):
+    bm = opt.scalar(0, "i", 0) if opt else 0
+    em = opt.scalar(1, "i", 0) if opt else 0
+    if opt and (opt.scalar(2, "i", 0) or opt.scalar(3, "i", 0)):
         raise fail(op, "ellipsis and new-axis masks are not supported")
-    sm = fb.scalar(opt, 4, "i", 0) if opt else 0
-    offset = fb.scalar(opt, 5, "b", 0) if opt else 0
+    sm = opt.scalar(4, "i", 0) if opt else 0
+    offset = opt.scalar(5, "b", 0) if opt else 0
     if out.type != inp.type:
         raise fail(op, "input and output types differ")
     item = ITEM_SIZE[inp.type]
@@ -175,9 +175,9 @@ def _join(ctx, op, tensors, sources, out, axis, stacked):
 def prepare_concat(ctx, op):
     if not op.inputs or len(op.outputs) != 1 or min(op.inputs) < 0:
         raise fail(op, "expected inputs and one output")
-    fb, opt = ctx.fb, op.options
-    axis = fb.scalar(opt, 0, "i", 0) if opt else 0
-    if opt and fb.scalar(opt, 1, "b", 0):
+    opt = op.options
+    axis = opt.scalar(0, "i", 0) if opt else 0
+    if opt and opt.scalar(1, "b", 0):
         raise fail(op, "fused activation is not supported")
     tensors = [ctx.tensor(i) for i in op.inputs]
     return _join(ctx, op, tensors, [ctx.raw(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, False)
@@ -186,7 +186,7 @@ def prepare_concat(ctx, op):
 def prepare_pack(ctx, op):
     if not op.inputs or len(op.outputs) != 1 or min(op.inputs) < 0:
         raise fail(op, "expected inputs and one output")
-    axis = ctx.fb.scalar(op.options, 1, "i", 0) if op.options else 0
+    axis = op.options.scalar(1, "i", 0) if op.options else 0
     tensors = [ctx.tensor(i) for i in op.inputs]
     return _join(ctx, op, tensors, [ctx.raw(i) for i in op.inputs], ctx.tensor(op.outputs[0]), axis, True)
 

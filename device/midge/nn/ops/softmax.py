@@ -57,7 +57,7 @@ def prepare_softmax(ctx, op):
         raise fail(op, "int8 output must have scale 1/256 and zero point -128")
     if not inp.shape or inp.shape != out.shape:
         raise fail(op, "input and output shapes must match")
-    beta_bits = ctx.fb.scalar(op.options, 0, "I", 0) if op.options else 0
+    beta_bits = op.options.scalar(0, "I", 0) if op.options else 0
     neg, bm, be = qmath.signed_f32_bits(beta_bits)
     if neg:
         raise fail(op, "negative beta is not supported")
