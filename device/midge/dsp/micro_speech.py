@@ -28,7 +28,6 @@ the state). A stream computes each frame's first half once and keeps it
 from array import array
 
 from midge import fast
-from midge.dsp import _micro_speech_tables as _tables
 from midge.dsp._log2_lut import LOG_LUT
 from midge.dsp.fixedpoint import M32, bit_length, log32, sqrt64, wide_dynamic
 from midge.dsp.rfft import Rfft512
@@ -136,12 +135,13 @@ def _tail_plain(roots, scale, noise, luts, features):
         features[i] = 127 if value > 127 else value
 
 
-def _pack_filterbank():
+def _pack_filterbank(tables):
     """One int16 array: channel frequency starts, weight starts and widths (41
-    each), then weights and unweights interleaved."""
-    weights = array("h", _tables.FB_WEIGHTS)
-    unweights = array("h", _tables.FB_UNWEIGHTS)
-    fb = array("h", _tables.FB_FREQ_STARTS + _tables.FB_WEIGHT_STARTS + _tables.FB_WIDTHS
+    each), then weights and unweights interleaved (``tables``: the
+    ``_micro_speech_tables`` module)."""
+    weights = array("h", tables.FB_WEIGHTS)
+    unweights = array("h", tables.FB_UNWEIGHTS)
+    fb = array("h", tables.FB_FREQ_STARTS + tables.FB_WEIGHT_STARTS + tables.FB_WIDTHS
                + bytes(4 * len(weights)))
     for i in range(len(weights)):
         fb[_FB_WEIGHTS_AT + 2 * i] = weights[i]
@@ -165,13 +165,19 @@ class MicroSpeechFrontend:
     """Stateful micro_speech feature extractor: 480 int16 samples -> 40 int8.
 
     Buffers are allocated once here; ``process`` allocates nothing (viper path,
-    and the plain path on 64-bit ports). Not re-entrant: one instance per stream.
+    and the plain path on 64-bit ports). The constant tables are copied into
+    arrays and their module unloaded (its bytes would be a second copy). Not
+    re-entrant: one instance per stream.
     """
 
     def __init__(self):
-        self._window = array("h", _tables.WINDOW)
-        self._fb = _pack_filterbank()
-        self._luts = array("h", LOG_LUT + _tables.PCAN_LUT)
+        from midge.dsp import _micro_speech_tables as tables
+        from midge.loading import forget
+        self._window = array("h", tables.WINDOW)
+        self._fb = _pack_filterbank(tables)
+        self._luts = array("h", LOG_LUT + tables.PCAN_LUT)
+        tables = None
+        forget("midge.dsp._micro_speech_tables")
         self._fft = Rfft512()
         self._frame = array("h", bytearray(2 * FRAME_SAMPLES))
         self._spectrum = array("h", bytearray(2 * _SPECTRUM))

@@ -15,7 +15,6 @@ spectrum divided by 512. Sums are stored as int16 (two's-complement wrap), as in
 from array import array
 
 from midge import fast
-from midge.dsp import _rfft512_tables as _tables
 
 N = 512
 NC = N // 2  # complex points of the inner FFT
@@ -148,8 +147,12 @@ class Rfft512:
     allocation per call). Not re-entrant: one instance per concurrent user."""
 
     def __init__(self):
-        self._tw = array("h", _tables.TWIDDLES)
-        self._stw = array("h", _tables.SUPER_TWIDDLES)
+        from midge.dsp import _rfft512_tables as tables
+        from midge.loading import forget
+        self._tw = array("h", tables.TWIDDLES)
+        self._stw = array("h", tables.SUPER_TWIDDLES)
+        tables = None
+        forget("midge.dsp._rfft512_tables")  # its bytes would be a second copy of the arrays
         self._perm = _digit_reversal()
         self._work = array("h", bytearray(2 * N))
 
