@@ -29,11 +29,7 @@ def load(source, max_arena=1 << 26):
         what = "model file %s is %d bytes, read into RAM" % (path, len(source)) if path else "the model is in RAM"
         raise MemoryError("%s; midge's interpreter does not fit beside it%s; put the model in ROMFS to run "
                           "it in place" % (what, heap_note()))
-    if path is None:
-        return Interpreter(source, max_arena)
-    handed = [source]  # the interpreter takes the file's buffer over: no reference stays here
-    source = None
-    return Interpreter(handed, max_arena)
+    return Interpreter(source, max_arena)
 
 
 __all__ = ["load", "ModelError"]

@@ -1,13 +1,12 @@
 """The int8 TFLite interpreter: load a model, plan its arena, invoke it.
 
-``Interpreter(source)`` takes a file path, a file's bytes handed over, or a bytes-like model. All
+``Interpreter(source)`` takes a file path or a bytes-like model. All
 non-constant tensors live in one arena (an ``array('b')``) placed by the
-planner; constant tensors stay in the model buffer (or a compact copy of their bytes). Every op is prepared
+planner; constant tensors stay in the model buffer. Every op is prepared
 once at load time into ``(kernel, args)``; ``invoke()`` only runs kernels.
 """
 
 import struct
-from array import array
 
 from midge.bits import zeros
 from midge.nn import model as _model
@@ -81,62 +80,17 @@ def _handover(m):
     return m.operators, tensors, last_use, (m.data, m.nbytes, m.data_at, m.inputs, m.outputs)
 
 
-def _compacted(tensors, operators, data, nbytes, data_at):
-    """The constant tensors' bytes moved into a buffer of their own (each at a
-    16-byte boundary, as in a .tflite), and the quantization vectors and option
-    tables copied out, so the rest of the model file (the graph, names,
-    quantization vectors: 3-6 KB of a template's model) is freed with it.
-    Returns (SignedBytes, data_at) and updates ``tensors`` and ``operators``; a
-    MemoryError from the first allocation leaves everything as it was."""
-    total = 0
-    for i in range(len(data_at)):
-        if data_at[i] >= 0:
-            total = ((total + 15) & ~15) + nbytes[i]
-    own = bytearray(total)
-    moved = array("i", data_at)
-    at = 0
-    for i in range(len(data_at)):
-        if data_at[i] >= 0:
-            at = (at + 15) & ~15
-            own[at:at + nbytes[i]] = data.raw(data_at[i], nbytes[i])
-            moved[i] = at
-            at += nbytes[i]
-    data = _model.SignedBytes(own)
-    for i, t in tensors.items():
-        if moved[i] >= 0:
-            t.data = data.view(moved[i], nbytes[i])
-        if t.scales:
-            t.scales = t.scales.copied("I")
-        if t.zero_points:
-            t.zero_points = tuple(t.zero_points[k] for k in range(len(t.zero_points)))
-    for op in operators:
-        if op.options is not None:
-            op.options = op.options.detached()
-    return data, moved
-
-
 class Interpreter:
     """A loaded model. See ``midge.nn`` for the API summary.
 
     ``source`` is a path (read by ``model.read_file``: in place on ROMFS, else
-    into one bytearray), a one-item list holding such a file's bytes, which the
-    interpreter takes over (``midge.nn.load``), or a bytes-like object, which is
-    used without a copy and must stay unchanged. A file read into RAM is
-    compacted while loading: its constant tensors move into a buffer of their
-    own and the rest of the file is freed. Loading allocates the arena, then
-    the per-op tables; when memory runs out it raises a MemoryError that says
-    what the model needs.
+    into one bytearray) or a bytes-like object, which is used without a copy and
+    must stay unchanged. Loading allocates the arena, then the per-op tables;
+    when memory runs out it raises a MemoryError that says what the model needs.
     """
 
     def __init__(self, source, max_arena=MAX_ARENA):
-        if isinstance(source, list):
-            buf = source.pop()
-        elif isinstance(source, str):
-            buf = _model.read_file(source)
-        else:
-            buf = source
-        # a file read into RAM is ours to compact (not one in place, nor the caller's bytes)
-        owned = buf is not source and isinstance(buf, bytearray)
+        buf = _model.read_file(source) if isinstance(source, str) else source
         collect()
         from midge.loading import forget
         try:
@@ -165,14 +119,6 @@ class Interpreter:
         m = None
         forget("midge.nn.reader", "midge.nn.flatbuf")  # parsing's code: its room goes to the ops
         data, nbytes, data_at, inputs, outputs = graph
-        graph = None
-        if owned:
-            buf = source = None
-            try:
-                data, data_at = _compacted(tensors, operators, data, nbytes, data_at)
-            except MemoryError:
-                pass  # no room for the copy: the file's buffer stays
-            self._data = data
         collect()
         try:
             from midge.nn.ops import preparer  # loaded after the big buffers: less fragmentation

@@ -112,13 +112,6 @@ class Options:
             raise ModelError("model is corrupt: option %d lies outside its table at %d" % (slot, self._table))
         return struct.unpack_from("<" + fmt, self._buf, self._table + off)[0]
 
-    def detached(self):
-        """The same options over a copy of the table and its vtable (the model buffer can go)."""
-        lo = min(self._vt, self._table)
-        hi = max(self._vt + self._vt_size, self._table + self._size)
-        return Options(bytes(memoryview(self._buf)[lo:hi]), self._table - lo, self._vt - lo,
-                       self._vt_size, self._size)
-
 
 class Scalars:
     """A bounds-checked vector of scalars left in the buffer (no list is built).
@@ -145,13 +138,6 @@ class Scalars:
         if not 0 <= i < self._len:
             raise IndexError("vector index out of range")
         return struct.unpack_from(self._fmt, self._buf, self._start + i * self._size)[0]
-
-    def copied(self, typecode):
-        """The values in an ``array(typecode)`` of their own (the model buffer can go)."""
-        out = array(typecode, bytes(self._len * (4 if typecode in "iI" else 8)))
-        for k in range(self._len):
-            out[k] = self[k]
-        return out
 
 
 class SignedBytes:
