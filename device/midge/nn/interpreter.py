@@ -8,6 +8,7 @@ once at load time into ``(kernel, args)``; ``invoke()`` only runs kernels.
 
 import struct
 
+from midge import fast
 from midge.bits import zeros
 from midge.nn import model as _model
 from midge.nn import qmath
@@ -121,11 +122,14 @@ class Interpreter:
         data, nbytes, data_at, inputs, outputs = graph
         collect()
         try:
-            from midge.nn.ops import preparer  # loaded after the big buffers: less fragmentation
+            from midge.nn.ops import module_of, preparer  # loaded after the big buffers: less fragmentation
         except MemoryError:
             raise MemoryError("model needs an arena of %d bytes and room for midge's op modules%s"
                               % (self.arena_size, heap_note()))
         ctx = _Context(tensors, data, nbytes, data_at, self._arena, offsets)
+        last_of_module = {}  # preparer module -> the last op that needs it
+        for i, op in enumerate(operators):
+            last_of_module[module_of(op.name)] = i
         self._steps = []
         for i, op in enumerate(operators):
             try:
@@ -142,8 +146,10 @@ class Interpreter:
             for t in op.inputs + op.outputs:  # tensors no later op uses: their objects go
                 if last_use.get(t) == i:
                     tensors.pop(t, None)
-        preparer = None
-        forget("midge.nn.ops")  # the registry: the kernels live in its submodules
+            if fast.VIPER and last_of_module[module_of(op.name)] == i:
+                forget(module_of(op.name))  # a preparer no later op uses: its code goes (viper kernels live apart)
+        preparer = module_of = None
+        forget("midge.nn.ops", "midge.nn.ops.common", "midge.nn.ops._pack_viper")  # the registry, preparing's helpers
         self._in = [_kept(tensors[i]) for i in inputs]
         self._out = [_kept(tensors[i]) for i in outputs]
         self._inputs = [ctx.view(i) for i in inputs]

@@ -3,7 +3,9 @@
 A preparer validates the op against its tensors, does all float and table
 work once, and returns a kernel function plus the argument tuple that
 ``kernel(*args)`` runs on every invoke. ``preparer(name)`` imports only the
-module of the op asked for, so a model's unused ops take no heap.
+module of the op asked for, so a model's unused ops take no heap, and
+``module_of(name)`` names it, so the interpreter can unload it after the
+model's last op of that kind (the kernels it returned stay alive).
 """
 
 PREPARERS = {
@@ -35,6 +37,11 @@ PREPARERS = {
     "PAD": ("shape", "prepare_pad"),
 }
 """op name -> (module in midge.nn.ops, preparer function)."""
+
+
+def module_of(name):
+    """The module of op ``name``'s preparer (its kernels may live elsewhere)."""
+    return "midge.nn.ops." + PREPARERS[name][0]
 
 
 def preparer(name):
