@@ -1,4 +1,4 @@
-"""The viper kernels of midge.nn (ops/_conv_viper.py, _fc_viper.py, _softmax_viper.py,
+"""The viper kernels of midge.nn (ops/_conv_viper.py, _dwconv_viper.py, _fc_viper.py, _softmax_viper.py,
 _pool_viper.py, _elementwise_viper.py) produce exactly what the plain kernels produce:
 CONV_2D (general and the 1x1 matmul path), DEPTHWISE_CONV_2D and FULLY_CONNECTED on
 random shapes, strides, dilations, paddings, groups, depth multipliers, zero points,
@@ -52,7 +52,8 @@ class Rng:
 KERNELS_SCRIPT = r"""
 from array import array
 from midge.nn.ops import conv, fc
-from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
+from midge.nn.ops._conv_viper import pack_conv
+from midge.nn.ops._dwconv_viper import pack_depthwise
 from midge.nn.ops._fc_viper import pack_fc
 
 
@@ -690,9 +691,9 @@ print("checked", CASES, GRIDS, "unsaturated", stats[0], "of", stats[1], "decline
 ALLOC_SCRIPT = r"""
 import gc
 import midge.nn
-from midge.nn.ops import _conv_viper, _elementwise_viper, _fc_viper, _pool_viper, _softmax_viper
+from midge.nn.ops import _conv_viper, _dwconv_viper, _elementwise_viper, _fc_viper, _pool_viper, _softmax_viper
 
-VIPER = (_conv_viper.conv, _conv_viper.dwconv, _fc_viper.matmul, _softmax_viper.softmax,
+VIPER = (_conv_viper.conv, _dwconv_viper.dwconv, _fc_viper.matmul, _softmax_viper.softmax,
          _pool_viper.pool, _pool_viper.mean, _elementwise_viper.addsub, _elementwise_viper.mul)
 for path in PATHS:
     m = midge.nn.load(path)

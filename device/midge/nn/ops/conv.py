@@ -13,10 +13,18 @@ from midge.nn.ops.common import (as_plain, compute_padding, fail, operands, per_
                                   ints_of)
 from midge.nn.qmath import activation_range, mbqm
 
-if fast.VIPER:
-    from midge.nn.ops._conv_viper import pack_conv, pack_depthwise
-else:
-    pack_conv = pack_depthwise = as_plain
+
+
+def _packer(depthwise):
+    """The viper packer of CONV_2D or DEPTHWISE_CONV_2D, each in its own module
+    (a model loads only what it uses), or ``as_plain`` without viper."""
+    if not fast.VIPER:
+        return as_plain
+    if depthwise:
+        from midge.nn.ops._dwconv_viper import pack_depthwise
+        return pack_depthwise
+    from midge.nn.ops._conv_viper import pack_conv
+    return pack_conv
 
 
 def conv_int8(x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax):
@@ -149,7 +157,7 @@ def prepare_conv(ctx, op):
         wtap[t] = s
         wfull[t // taps] += s
     geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg)
-    return pack_conv(conv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), wtap, wfull, bias,
+    return _packer(False)(conv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), wtap, wfull, bias,
                                  mult, shift, geom, -inp.zero_point, out.zero_point, amin, amax))
 
 
@@ -160,6 +168,6 @@ def prepare_depthwise(ctx, op):
         raise fail(op, "filter shape %s does not fit input depth %d and output depth %d"
                    % (list(flt.shape), c, ocn))
     geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, ocn // c, sh, sw, dh, dw, ph, pw)
-    return pack_depthwise(dwconv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), [0] * ocn,
+    return _packer(True)(dwconv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), [0] * ocn,
                                         bias, mult, shift, geom, -inp.zero_point, out.zero_point,
                                         amin, amax))
