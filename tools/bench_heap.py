@@ -59,7 +59,7 @@ def build_project(folder, template, reuse):
 
 
 def kib(n):
-    return f"{n / 1024:,.0f} KiB"
+    return f"{n / 1024:,.0f} KiB" if n % 1024 == 0 else f"{n / 1024:,.1f} KiB"
 
 
 def main(argv=None):
@@ -85,10 +85,10 @@ def main(argv=None):
         small = heap if measured_with(pico)[2] == heap["measured_with"] else app_heap(build, pico, clip)
         notes.update((heap["measured_with"], small["measured_with"]))
         needed, small_needed = heap["run_bytes"], small["run_bytes"]
-        room = [f"{1 - small_needed / load_board(b).heap_bytes:.0%}" for b in SMALL_BOARDS]
+        room = [f"{100 * (1 - small_needed / load_board(b).heap_bytes):.1f} %" for b in SMALL_BOARDS]
         files = files_bytes(build, own.mpy_arch)
         rows.append(f"| {template} | {own.name} ({own.mpy_arch}) | {kib(needed)} | {kib(heap['load_bytes'])} | "
-                    f"{1 - needed / own.heap_bytes:.0%} | {kib(small_needed)} | " + " | ".join(room)
+                    f"{100 * (1 - needed / own.heap_bytes):.1f} % | {kib(small_needed)} | " + " | ".join(room)
                     + f" | {kib(files['code'])} + {kib(files['model'])} |")
     heaps = ", ".join(f"{b} {kib(load_board(b).heap_bytes)}" for b in SMALL_BOARDS)
     table = "\n".join(rows) + (f"\n\nHeaps: {heaps}. A board fits with >= 15 % headroom "
