@@ -874,8 +874,11 @@ def test_viper_pooling_and_mean_equal_plain_kernels_with_32_bit_ints(unix32):
     pool_check(unix32)
 
 
-def test_viper_add_sub_mul_equal_plain_kernels_with_32_bit_ints(unix32):
-    elementwise_check(unix32)
+def test_viper_add_sub_mul_equal_plain_kernels_with_32_bit_ints():
+    # i386 only: on the Thumb test bed the plain reference kernels make this a minute
+    # under qemu; ADD, SUB and MUL run there in the broadcast model's TFLM parity below
+    elementwise_check(lambda code=None, path=None, args=(): run_micropython(
+        code=code, path=path, args=args, bits=32, timeout=600).check())
 
 
 def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir, tmp_path):
