@@ -151,7 +151,7 @@ def field_part():
     with SimBoard(board="xiao_esp32s3_sense") as board:
         console.print(board.banner)
         port = str(board.port)
-        midge("Deploy (cross-compiled for the sim's x64, atomic, then verify on the board)",
+        midge("Deploy (cross-compiled for the sim's 32-bit x86, atomic, then verify on the board)",
               "deploy", str(project), "--port", port, "--replay", str(wav), "--fast")
         midge("Monitor the running app", "monitor", "--port", port, "--seconds", "60")
         midge("Pull the detection log", "pull", str(project), "--port", port)
