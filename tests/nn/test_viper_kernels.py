@@ -849,17 +849,22 @@ def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path)
 
 # --- 32-bit machine ints: micropython32 (x86 code) and the Thumb test bed (Cortex-M code) ---
 
-@pytest.fixture(params=["i386", "thumb"])
-def unix32(request):
-    executable = thumb_executable() if request.param == "thumb" else None
-    if request.param == "thumb":
-        assert executable, "make setup builds the Thumb test bed (gcc-arm-linux-gnueabihf, qemu-user)"
-
+def runner32(executable=None):
+    """Run device code on the 32-bit port (``executable``: the Thumb test bed) and check it."""
     def run(code=None, path=None, args=()):
         return run_micropython(code=code, path=path, args=args, bits=32, executable=executable,
                                timeout=2400).check()
 
     return run
+
+
+@pytest.fixture(params=["i386", "thumb"])
+def unix32(request):
+    if request.param == "i386":
+        return runner32()
+    executable = thumb_executable()
+    assert executable, "make setup builds the Thumb test bed (gcc-arm-linux-gnueabihf, qemu-user)"
+    return runner32(executable)
 
 
 def test_viper_kernels_equal_plain_kernels_with_32_bit_ints(unix32):
@@ -877,8 +882,7 @@ def test_viper_pooling_and_mean_equal_plain_kernels_with_32_bit_ints(unix32):
 def test_viper_add_sub_mul_equal_plain_kernels_with_32_bit_ints():
     # i386 only: on the Thumb test bed the plain reference kernels make this a minute
     # under qemu; ADD, SUB and MUL run there in the broadcast model's TFLM parity below
-    elementwise_check(lambda code=None, path=None, args=(): run_micropython(
-        code=code, path=path, args=args, bits=32, timeout=600).check())
+    elementwise_check(runner32())
 
 
 def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir, tmp_path):

@@ -170,11 +170,12 @@ def profile(project, boards, clip=None, progress=None):
         raise MidgeError(f"clip {clip} not found")
     info = describe(build / "model.tflite", tflm_arena=False)
     profiles = [load_board(name) for name in boards]
-    heaps = {}  # measured_with -> app_heap's figures
-    for board in profiles:
-        if measured_with(board)[2] not in heaps:
-            heaps[measured_with(board)[2]] = app_heap(deployed, board, clip, progress)
-    heap = heaps[measured_with(profiles[0])[2]]
+    basis = [measured_with(board)[2] for board in profiles]  # per board: the interpreter, in words
+    heaps = {}  # basis -> app_heap's figures, one bisection each
+    for board, key in zip(profiles, basis):
+        if key not in heaps:
+            heaps[key] = app_heap(deployed, board, clip, progress)
+    heap = heaps[basis[0]]
     parts = in_use(deployed, profiles[0], clip) if clip is not None else None
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
@@ -182,8 +183,8 @@ def profile(project, boards, clip=None, progress=None):
     instructions = info["macs"] * per_mac + samples * per_sample
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
     rows = []
-    for board in profiles:
-        measured = heaps[measured_with(board)[2]]
+    for board, key in zip(profiles, basis):
+        measured = heaps[key]
         needed = measured["run_bytes"] or measured["load_bytes"]
         factor = cpi(board)
         latency = instructions * factor / board.clock_hz * 1000 if factor and board.clock_hz else None
