@@ -76,7 +76,6 @@ class App:
     def _build(self, conf):
         from midge import meta as _meta
         from midge.loading import forget
-        from midge.window import Windows
         self.conf = conf
         meta = _meta.read(conf["meta"])
         _meta = None
@@ -110,6 +109,7 @@ class App:
             if can_stream(fx, hop):
                 self.stream = FrameStream(fx, hop, block)
         if self.stream is None:
+            from midge.window import Windows
             self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
         self.streaming = self.stream is not None
         self.pipeline = Pipeline(meta, conf["model"], fx)

@@ -43,7 +43,7 @@ def _extractor_class(kind):
         from midge.dsp.spectral import Spectrogram
         return Spectrogram, Spectrogram.DEFAULTS
     if kind in ("mfe", "mfcc"):
-        from midge.dsp.spectral import MelFeatures
+        from midge.dsp.mel import MelFeatures
         return MelFeatures, MelFeatures.MFE_DEFAULTS if kind == "mfe" else MelFeatures.MFCC_DEFAULTS
     if kind == "motion":
         from midge.dsp.motion import MotionFeatures

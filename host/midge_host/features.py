@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from midge.dsp import fft, fixedpoint, spectral
+from midge.dsp import fft, fixedpoint, mel, spectral
 from midge.features import build
 from midge_host.errors import MidgeError
 from midge_host.unixport import run_batch
@@ -243,7 +243,7 @@ def spectral_mirror(fx, windows):
     if fx.kind == "mfe":
         return _db_int8(logs, fx.int8_constants).reshape(len(windows), -1)
     floor, scale = int(fx.int8_constants[2]), int(fx.int8_constants[4])
-    lq8 = ((np.clip(logs - floor, 0, spectral.L_RANGE) >> 4) * spectral.LN2_Q12 + 32768) >> 16
+    lq8 = ((np.clip(logs - floor, 0, mel.L_RANGE) >> 4) * mel.LN2_Q12 + 32768) >> 16
     dct = np.array(fx.dct, dtype=np.int64).reshape(fx.num_cepstral, fx.num_filters)
     q = (lq8 @ dct.T + (1 << (20 - scale))) >> (21 - scale)
     return np.clip(q, -128, 127).astype(np.int8).reshape(len(windows), -1)
