@@ -124,15 +124,18 @@ def conv_case(r):
     c, ocn = fc_ * groups, fpg * groups
     taps = fh * fw
     w = int8s(r, ocn * taps * fc_)
-    wtap, wfull = [0] * (ocn * taps), [0] * ocn
+    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc_, sh, sw, dh, dw, ph, pw, fpg)
+    # as prepare_conv: per-tap sums only where a window reaches outside the input
+    wtap = array("i", [0] * (ocn * taps)) if conv.reaches_outside(geom) else None
+    wfull = [0] * ocn
     for t in range(ocn * taps):
         s = 0
         for k in range(fc_):
             s += w[t * fc_ + k]
-        wtap[t] = s
+        if wtap is not None:
+            wtap[t] = s
         wfull[t // taps] += s
     bias, mult, shift, ioff, ooff, amin, amax = requant(r, ocn, taps * fc_)
-    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc_, sh, sw, dh, dw, ph, pw, fpg)
     x = int8s(r, nb * h * wd * c)
     n = nb * oh * ow * ocn
     return conv.conv_int8, pack_conv, n, lambda out: (x, w, out, wtap, wfull, bias, mult, shift, geom,
@@ -253,12 +256,11 @@ from midge.nn.qmath import bitlen, rdbpot, srdhm, wrap32
 def tables(mult, shift):
     # prepare_softmax's tables for an input multiplier and left shift
     limit = (31 << 26) >> shift
-    exps, rescaled = [], []
+    table = []
     for d in range(256):
         e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5) if d <= limit else 0
-        exps.append(e)
-        rescaled.append(rdbpot(e, 12))
-    return array("i", exps), array("i", rescaled), limit
+        table += [e, rdbpot(e, 12)]
+    return array("i", table), limit
 
 
 def row_values(r, depth):
@@ -279,7 +281,7 @@ def row_values(r, depth):
 
 
 def case(r, sets):
-    exps, rescaled, limit = sets[r.int(0, len(sets) - 1)]
+    table, limit = sets[r.int(0, len(sets) - 1)]
     mode = r.int(0, 19)
     if mode == 0:
         rows, depth = 1, r.pick((1000, 1023, 1024, 1500, 2047, 4095, 4096, 4097, 6000, 8191))
@@ -290,16 +292,16 @@ def case(r, sets):
     xs = []
     for _ in range(rows):
         xs += row_values(r, depth)
-    return array("b", xs), rows, depth, exps, rescaled, limit
+    return array("b", xs), rows, depth, table, limit
 
 
 def check(seed, sets):
     r = Rng(seed)
-    x, rows, depth, exps, rescaled, limit = case(r, sets)
+    x, rows, depth, table, limit = case(r, sets)
     n = rows * depth
     want, got = array("b", bytes(n)), array("b", bytes(n))
-    softmax_int8(x, want, rows, depth, exps, rescaled, limit)
-    kernel, packed = pack_softmax(softmax_int8, (x, got, rows, depth, exps, rescaled, limit))
+    softmax_int8(x, want, rows, depth, table, limit)
+    kernel, packed = pack_softmax(softmax_int8, (x, got, rows, depth, table, limit))
     if kernel is not softmax:
         print("not packed", seed)
     kernel(*packed)
@@ -344,7 +346,7 @@ def reciprocal(seed, count):
         t[0] = exp
         t[1] = wrap32(total)
         softmax(0, 0, x, got, t, g)
-        softmax_int8(x, want, 1, 1, [exp], [total], 255)
+        softmax_int8(x, want, 1, 1, [exp, total], 255)
         if g[4] != recip or g[5] != head or want[0] != got[0]:
             print("mismatch reciprocal", seed, "sum", total, "exp", exp, "recip", recip, g[4],
                   "headroom", head, g[5], "out", want[0], got[0])

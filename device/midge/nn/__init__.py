@@ -25,6 +25,7 @@ def load(source, max_arena=1 << 26):
         source = read_file(path)
     try:
         from midge.nn.interpreter import Interpreter
+        from midge.nn.loader import load_into  # noqa: F401 (imported here for this message; Interpreter unloads it)
     except MemoryError:
         what = "model file %s is %d bytes, read into RAM" % (path, len(source)) if path else "the model is in RAM"
         raise MemoryError("%s; midge's interpreter does not fit beside it%s; put the model in ROMFS to run "

@@ -170,15 +170,6 @@ def conv(xa: int, wa: int, x: ptr8, w: ptr8, out: ptr8, q: ptr32, wtap: ptr32, g
         b += 1
 
 
-def _padded(geom):
-    """Whether some output's window reaches outside the input (the kernel then sums
-    the weights of its valid taps from ``wtap``)."""
-    h, wd, oh, ow, fh, fw = geom[1], geom[2], geom[4], geom[5], geom[7], geom[8]
-    sh, sw, dh, dw, ph, pw = geom[10:16]
-    return (ph > 0 or pw > 0 or (oh - 1) * sh - ph + (fh - 1) * dh >= h
-            or (ow - 1) * sw - pw + (fw - 1) * dw >= wd)
-
-
 def pack_conv(kernel, args):
     """Viper CONV_2D for the plain ``conv_int8`` arguments."""
     x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax = args
@@ -191,5 +182,5 @@ def pack_conv(kernel, args):
     q = channel_params([bias[i] + cz * wfull[i] for i in range(ocn)], bias, mult, shift)
     if q is None:
         return kernel, args
-    return conv, (0, 0, x, w, out, q, ints(wtap if _padded(geom) else ()),
+    return conv, (0, 0, x, w, out, q, wtap if wtap is not None else ints(()),
                   ints(geom + (cz, ooff, amin, amax)))

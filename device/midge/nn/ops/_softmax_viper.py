@@ -29,7 +29,6 @@ headroom.
 
 import micropython
 
-from midge.bits import zeros
 from midge.nn.ops._pack_viper import ints
 
 
@@ -165,9 +164,5 @@ def softmax(xa: int, d: int, x: ptr8, out: ptr8, t: ptr32, g: ptr32):
 
 def pack_softmax(kernel, args):
     """Viper SOFTMAX for the plain ``softmax_int8`` arguments."""
-    x, out, rows, depth, exps, rescaled, limit = args
-    t = zeros("i", 2 * 256)
-    for d in range(min(limit, 255) + 1):
-        t[2 * d] = exps[d]
-        t[2 * d + 1] = rescaled[d]
-    return softmax, (0, 0, x, out, t, ints((rows, depth, 1515870810, -1010580540, 0, 0)))
+    x, out, rows, depth, table, limit = args
+    return softmax, (0, 0, x, out, table, ints((rows, depth, 1515870810, -1010580540, 0, 0)))

@@ -7,6 +7,7 @@ sums, so the inner loop is a plain multiply-accumulate.
 """
 
 from midge import fast
+from midge.bits import zeros
 from midge.nn.model import INT32
 from midge.nn.ops.common import (as_plain, compute_padding, fail, operands, per_channel_multipliers,
                                   quantized_int8, require_const, require_rank, require_type,
@@ -28,7 +29,9 @@ def _packer(depthwise):
 
 
 def conv_int8(x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax):
-    """NHWC int8 convolution with OHWI int8 filter; writes ``out``."""
+    """NHWC int8 convolution with OHWI int8 filter; writes ``out``. ``wtap``: the
+    per-tap weight sums, read only for windows reaching outside the input (None
+    when none does)."""
     nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg = geom
     o = 0
     for b in range(nb):
@@ -57,7 +60,8 @@ def conv_int8(x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin,
                             wo = (wrow + fx) * fc
                             for k in range(fc):
                                 acc += w[wo + k] * x[xo + k]
-                            corr += wtap[wrow + fx]
+                            if not full:
+                                corr += wtap[wrow + fx]
                     acc += bias[oc] + ioff * (wfull[oc] if full else corr)
                     acc = mbqm(acc, mult[oc], shift[oc]) + ooff
                     out[o] = amin if acc < amin else (amax if acc > amax else acc)
@@ -137,6 +141,15 @@ def _common(ctx, op, depthwise):
             (nb, h, wd, c, oh, ow, ocn, fh, fw, sh, sw, dh, dw, ph, pw))
 
 
+def reaches_outside(geom):
+    """Whether some output's window of CONV_2D ``geom`` reaches outside the input
+    (the kernels then sum the weights of its valid taps from ``wtap``)."""
+    h, wd, oh, ow, fh, fw = geom[1], geom[2], geom[4], geom[5], geom[7], geom[8]
+    sh, sw, dh, dw, ph, pw = geom[10:16]
+    return (ph > 0 or pw > 0 or (oh - 1) * sh - ph + (fh - 1) * dh >= h
+            or (ow - 1) * sw - pw + (fw - 1) * dw >= wd)
+
+
 def prepare_conv(ctx, op):
     inp, flt, out, w, bias, mult, shift, amin, amax, g = _common(ctx, op, False)
     nb, h, wd, c, oh, ow, ocn, fh, fw, sh, sw, dh, dw, ph, pw = g
@@ -146,17 +159,19 @@ def prepare_conv(ctx, op):
     if fc <= 0 or c % fc or ocn % (c // fc):
         raise fail(op, "input depth %d does not split into groups of filter depth %d" % (c, fc))
     fpg = ocn // (c // fc)
+    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg)
     taps = fh * fw
-    wtap = [0] * (ocn * taps)
+    # per-tap weight sums (int32: at most 128 * fc), only where a window can be partial
+    wtap = zeros("i", ocn * taps) if reaches_outside(geom) else None
     wfull = [0] * ocn
     for t in range(ocn * taps):
         s = 0
         base = t * fc
         for k in range(fc):
             s += w[base + k]
-        wtap[t] = s
+        if wtap is not None:
+            wtap[t] = s
         wfull[t // taps] += s
-    geom = (nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg)
     return _packer(False)(conv_int8, (ctx.view(op.inputs[0]), w, ctx.view(op.outputs[0]), wtap, wfull, bias,
                                  mult, shift, geom, -inp.zero_point, out.zero_point, amin, amax))
 

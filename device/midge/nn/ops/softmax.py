@@ -16,14 +16,16 @@ if fast.VIPER:
     from midge.nn.ops._softmax_viper import pack_softmax
 else:
     def pack_softmax(kernel, args):
-        """The plain kernel, its exps in a list: they reach 2**31 - 1, heap ints on
+        """The plain kernel, its table in a list: exps reach 2**31 - 1, heap ints on
         32-bit boards, which a list holds once and the kernel reads without allocating."""
-        x, out, rows, depth, exps, rescaled, limit = args
-        return kernel, (x, out, rows, depth, list(exps), rescaled, limit)
+        x, out, rows, depth, table, limit = args
+        return kernel, (x, out, rows, depth, list(table), limit)
 
 
-def softmax_int8(x, out, rows, depth, exps, rescaled, limit):
+def softmax_int8(x, out, rows, depth, table, limit):
     """Row-wise softmax over the last axis; output scale 1/256, zero point -128.
+    ``table[2 * d]``: the exp (Q31) of a difference ``d`` <= ``limit`` from the
+    row's maximum, ``table[2 * d + 1]``: it in Q12, what rows sum.
 
     The sum of exps (Q12) is inverted as TFLM's GetReciprocal does."""
     for r in range(rows):
@@ -36,14 +38,14 @@ def softmax_int8(x, out, rows, depth, exps, rescaled, limit):
         for c in range(depth):
             d = top - x[base + c]
             if d <= limit:
-                total += rescaled[d]
+                total += table[2 * d + 1]
         headroom = 32 - bitlen(total)
         recip = fixedpoint.one_over_one_plus_x(((total << headroom) & 0xFFFFFFFF) - (1 << 31))
         exponent = 35 - headroom
         for c in range(depth):
             d = top - x[base + c]
             if d <= limit:
-                v = rdbpot(srdhm(recip, exps[d]), exponent) - 128
+                v = rdbpot(srdhm(recip, table[2 * d]), exponent) - 128
                 out[base + c] = v if v < 127 else 127
             else:
                 out[base + c] = -128
@@ -68,14 +70,13 @@ def prepare_softmax(ctx, op):
     if shift < 0:
         raise fail(op, "input scale times beta is too small")
     limit = (31 << 26) >> shift
-    exps = zeros("i", 256)
-    rescaled = zeros("i", 256)
+    table = zeros("i", 2 * 256)  # see softmax_int8; one array, as the viper kernel reads it
     for d in range(min(limit, 255) + 1):
         e = fixedpoint.exp_on_negative_values(srdhm(wrap32(-d << shift), mult), 5)
-        exps[d] = e
-        rescaled[d] = rdbpot(e, 12)
+        table[2 * d] = e
+        table[2 * d + 1] = rdbpot(e, 12)
     depth = inp.shape[-1]
     # (exps go into an array during the loop: heap ints kept in a list there would pin
     # the heap between the loop's temporaries on a 32-bit board)
     return pack_softmax(softmax_int8, (ctx.view(op.inputs[0]), ctx.view(op.outputs[0]),
-                                       inp.size // depth if depth else 0, depth, exps, rescaled, limit))
+                                       inp.size // depth if depth else 0, depth, table, limit))
