@@ -9,7 +9,7 @@ from array import array
 from midge import fast
 from midge.dsp import intmath
 from midge.dsp.fixedpoint import DB_PER_LOG2_Q24, log2_q16
-from midge.dsp.spectral import LOG_NONE, FramedSpectrum, _check_int, _db_int8, db_constants
+from midge.dsp.spectral import LOG_NONE, FramedSpectrum, check_int, db_int8, db_constants
 
 LN2_Q12 = 2839  # round(ln(2) * 4096)
 L_RANGE = (1 << 22) - 1  # MFCC: cap on log2(E / floor) in Q16 (64 octaves)
@@ -177,9 +177,9 @@ class MelFeatures(FramedSpectrum):
         conf = self.config
         rate = self.sample_rate
         self.kind = kind
-        self.num_filters = _check_int(conf, "num_filters", 2, 128)
-        low = _check_int(conf, "low_frequency", 0, rate // 2 - 1)
-        high = _check_int(conf, "high_frequency", 0, rate // 2) or rate // 2
+        self.num_filters = check_int(conf, "num_filters", 2, 128)
+        low = check_int(conf, "low_frequency", 0, rate // 2 - 1)
+        high = check_int(conf, "high_frequency", 0, rate // 2) or rate // 2
         if high <= low:
             raise ValueError("high_frequency %d must be above low_frequency %d" % (high, low))
         self.edges = mel_edges(rate, self.fft_length, self.num_filters, low, high)
@@ -189,8 +189,8 @@ class MelFeatures(FramedSpectrum):
         self._logs = array("i", bytearray(4 * self.num_filters))
         self.int8_constants = db_constants(self.noise_floor_db)
         if kind == "mfcc":
-            self.num_cepstral = _check_int(conf, "num_cepstral", 1, self.num_filters)
-            shift = _check_int(conf, "scale_shift", 0, 4)
+            self.num_cepstral = check_int(conf, "num_cepstral", 1, self.num_filters)
+            shift = check_int(conf, "scale_shift", 0, 4)
             # log2 of the floor power (Q16), and the output shift
             self.int8_constants[2] = (self.noise_floor_db << 40) // DB_PER_LOG2_Q24
             self.int8_constants[4] = shift
@@ -208,4 +208,4 @@ class MelFeatures(FramedSpectrum):
         if self.kind == "mfcc":
             _dct_int8(self._logs, self.num_filters, self.dct, self.feature_count, out, at, self.int8_constants)
         else:
-            _db_int8(self._logs, self.num_filters, out, at, self.int8_constants)
+            db_int8(self._logs, self.num_filters, out, at, self.int8_constants)

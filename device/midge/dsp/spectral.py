@@ -91,16 +91,17 @@ def _db_int8_plain(logs, n, out, at, consts):
         out[at + i] = -128 if q < -128 else (127 if q > 127 else q)
 
 
+# db_int8 (the int8 dB mapping) and check_int are midge.dsp.mel's too
 if fast.VIPER:
     from midge.dsp import _spectral_viper as _v
 
     _prep = _v.prep
     _bin_logs = _v.bin_logs
-    _db_int8 = _v.db_int8
+    db_int8 = _v.db_int8
 else:
     _prep = _prep_plain
     _bin_logs = _bin_logs_plain
-    _db_int8 = _db_int8_plain
+    db_int8 = _db_int8_plain
 
 
 # -- construction helpers (exact integer math) --
@@ -118,7 +119,8 @@ def db_constants(noise_floor_db):
     return array("i", [a, b, lo, hi, 0])
 
 
-def _check_int(config, name, lo, hi, default=None):
+def check_int(config, name, lo, hi, default=None):
+    """``config[name]`` (or ``default``), which must be an int in lo..hi (a ValueError names it)."""
     value = config.get(name, default)
     if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
         raise ValueError("%s must be an int in %d..%d, got %r" % (name, lo, hi, value))
@@ -152,7 +154,7 @@ class FramedSpectrum:
     def __init__(self, config, defaults):
         conf = dict(defaults)
         conf.update(config)
-        self.sample_rate = _check_int(conf, "sample_rate", 1000, 96000)
+        self.sample_rate = check_int(conf, "sample_rate", 1000, 96000)
         rate = self.sample_rate
         self.window_samples = samples_of("window_ms", conf["window_ms"], rate)
         self.window_frames = self.window_samples
@@ -166,7 +168,7 @@ class FramedSpectrum:
         self._fft = Rfft(self.fft_length)
         emphasis = _check_number(conf, "pre_emphasis", 0, 1, 0)
         self.pre_emphasis_q15 = int(emphasis * 32768 + 0.5)
-        self.noise_floor_db = _check_int(conf, "noise_floor_db", -120, -1)
+        self.noise_floor_db = check_int(conf, "noise_floor_db", -120, -1)
         self.frame_count = 1 + (self.window_samples - self.frame_samples) // self.stride_samples
         self.used_samples = min(self.frame_samples, self.fft_length)
         self.log2_fft_length = intmath.bit_length(self.fft_length) - 1
@@ -246,4 +248,4 @@ class Spectrogram(FramedSpectrum):
         ``x[start - 1]``, 0 at ``start`` 0) into ``out[at:]``."""
         offset = self._spectrum(x, start)
         _bin_logs(self._spec, self.feature_count, self._logs, offset)
-        _db_int8(self._logs, self.feature_count, out, at, self.int8_constants)
+        db_int8(self._logs, self.feature_count, out, at, self.int8_constants)
