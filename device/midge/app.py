@@ -90,9 +90,16 @@ class App:
             from midge.boards import load
             glue = load(conf["board"])
         gc.collect()
-        # the big buffers first, while the heap is whole: the sensor's, the window buffer,
-        # then the model. step() reads one sensor block and takes every window before the
-        # next read, so a window plus one block of spare frames never drops a frame.
+        # the model first, while the heap is whole: loading needs the most room for a
+        # moment (parsing, planning, preparing the ops), and its code goes before the
+        # sensor's and the features' arrive. step() reads one sensor block and takes
+        # every window before the next read, so a window plus one block of spare frames
+        # never drops a frame.
+        from midge.nn import load as load_model
+        model = load_model(conf["model"])
+        load_model = None
+        forget("midge.nn")
+        gc.collect()
         self.sensor = _sensor(conf, glue)
         check_sensor(meta, self.sensor)
         hop = meta["stride_samples"]
@@ -112,7 +119,7 @@ class App:
             from midge.window import Windows
             self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
         self.streaming = self.stream is not None
-        self.pipeline = Pipeline(meta, conf["model"], fx)
+        self.pipeline = Pipeline(meta, model, fx)
         from midge.app_respond import Responders
         from midge.decide import Decider
         from midge.streamclock import StreamClock

@@ -4,7 +4,8 @@ app, ``midge.verify`` and the host (`midge eval`, deploy's check, the host
 replay) all run this class, so what verify checks bit for bit is what the app
 runs and what the model was evaluated on.
 
-    p = Pipeline(meta, "/model/model.tflite")   # meta: a checked midge.meta dict; fx= an extractor built already
+    p = Pipeline(meta, "/model/model.tflite")   # meta: a checked midge.meta dict; or a loaded
+                                                # midge.nn Interpreter; fx= an extractor built already
     p.features(window)        # window: int16, channels interleaved, p.window_values long
     scores = p.invoke()       # memoryview of int8: the model's output 0
     p.input                   # memoryview of int8: the model's input 0 (after features)
@@ -30,21 +31,22 @@ def extractor(meta):
 
 
 class Pipeline:
-    def __init__(self, meta, model_path, fx=None):
+    def __init__(self, meta, model, fx=None):
         self.meta = meta
         kind = meta["features"].get("kind")
         if fx is None:
             fx = extractor(meta)
-        probe = fx.new_output()
-        if len(bytes(probe)) != len(probe):  # not one byte per value: not int8
+        if not fx.int8_output:
             raise ValueError("the %s features output int32 without an int8_map; rebuild the model with "
                              "`midge train` and `midge quantize` (they fit the map)" % (kind,))
         if fx.window_frames != meta["window_samples"] or fx.channels != meta["channels"]:
             raise ValueError("meta.json windows are %d frames x %d channels but the %s features take "
                              "%d x %d" % (meta["window_samples"], meta["channels"], kind,
                                           fx.window_frames, fx.channels))
-        import midge.nn
-        self.interpreter = midge.nn.load(model_path)
+        if isinstance(model, str):
+            import midge.nn
+            model = midge.nn.load(model)
+        self.interpreter = model
         self.input = self.interpreter.input(0)
         self.output = self.interpreter.output(0)
         n = fx.frame_count * fx.feature_count

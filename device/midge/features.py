@@ -16,13 +16,13 @@ are ValueErrors that name them. Every extractor has:
   the bytes of its pixels);
 - ``frame_count``, ``feature_count``, ``shape`` (frame_count, feature_count);
 - ``new_output()`` and ``process(window, out)``, which fills ``out`` in place
-  and allocates nothing in the steady state.
+  and allocates nothing in the steady state;
+- ``int8_output``: True when the output is int8 (array('b')); False only for
+  motion with ``"output": "int32"`` (array('i')).
 
-Outputs are int8 (array('b')), except motion with ``"output": "int32"``
-(array('i')). The definitions and scales are in the modules:
-``midge.dsp.spectral`` (spectrogram, mfe, mfcc), ``midge.dsp.motion`` and
-``midge.dsp.micro_speech`` (``micro_speech_window`` frames a window), and
-``midge.dsp.image``. ``build`` imports only the module of the kind it
+The definitions and scales are in the modules: ``midge.dsp.spectral``
+(spectrogram, mfe, mfcc), ``midge.dsp.motion`` and ``midge.dsp.micro_speech``
+(``micro_speech_window`` frames a window), and ``midge.dsp.image``. ``build`` imports only the module of the kind it
 builds, so the others take no heap.
 
 A motion config with ``"output": "int32"`` may carry ``"int8_map":
@@ -33,6 +33,8 @@ from the training data (``midge train``) and it travels in meta.json.
 """
 
 from array import array
+
+from midge.bits import zeros
 
 KINDS = ("spectrogram", "mfe", "mfcc", "motion", "micro_speech", "image")
 
@@ -58,6 +60,8 @@ def _extractor_class(kind):
 class Int8Map:
     """An int32 extractor followed by the per-feature int8 map
     ``clamp((v - offset[i]) // divisor[i], -128, 127)``; int8 output."""
+
+    int8_output = True
 
     def __init__(self, inner, spec):
         n = inner.frame_count * inner.feature_count
@@ -92,7 +96,7 @@ class Int8Map:
 
     def new_output(self):
         """A zeroed array('b') for ``process``'s output."""
-        return array("b", bytearray(self.frame_count * self.feature_count))
+        return zeros("b", self.frame_count * self.feature_count)
 
     def process(self, window, out):
         """The inner features of ``window``, mapped to int8 into ``out``."""

@@ -18,11 +18,9 @@ allocates per line (base64 text); this mode only captures.
 
 import json
 import sys
-from array import array
-
 from binascii import b2a_base64
 
-from midge.bits import put_le
+from midge.bits import put_le, zeros
 from midge.crc import crc16
 
 
@@ -32,7 +30,7 @@ def send(sensor, seconds, out=None):
     rate = sensor.sample_rate
     ch = sensor.channels
     block = getattr(sensor, "block", 512 * ch)
-    samples = array("h", bytearray(2 * block))
+    samples = zeros("h", block)
     frame = bytearray(8 + 2 * block + 2)
     raw = memoryview(frame)
     out.write(json.dumps({"ev": "stream", "sample_rate": rate, "channels": ch, "seconds": seconds}) + "\n")

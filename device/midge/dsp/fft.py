@@ -28,9 +28,8 @@ k / (n/2) for k < n/4, Q15) and ``split_twiddles`` (cos, -sin of 2 pi k / n
 for k <= n/2, Q15). No allocation per call; not re-entrant.
 """
 
-from array import array
-
 from midge import fast
+from midge.bits import zeros
 from midge.dsp.intmath import bit_length, sin_cos
 
 SIZES = (64, 128, 256, 512, 1024)
@@ -143,7 +142,7 @@ class Rfft:
         self.bins = n // 2 + 1
         m = n // 2
         self._m = m
-        perm = array("H", bytearray(2 * m))
+        perm = zeros("H", m)
         bits = bit_length(m) - 1
         for p in range(m):
             q = 0
@@ -153,19 +152,19 @@ class Rfft:
                 r >>= 1
             perm[p] = q
         self.perm = perm
-        tw = array("i", bytearray(4 * m))  # exp(-2 pi i k / m), k < m / 2
+        tw = zeros("i", m)  # exp(-2 pi i k / m), k < m / 2
         for k in range(m // 2):
             s, c = sin_cos(k, m)
             tw[2 * k] = c
             tw[2 * k + 1] = -s
         self.twiddles = tw
-        stw = array("i", bytearray(8 * (m + 1)))  # exp(-2 pi i k / n), k <= m
+        stw = zeros("i", 2 * (m + 1))  # exp(-2 pi i k / n), k <= m
         for k in range(m + 1):
             s, c = sin_cos(k, n)
             stw[2 * k] = c
             stw[2 * k + 1] = -s
         self.split_twiddles = stw
-        self._work = array("i", bytearray(4 * n))
+        self._work = zeros("i", n)
 
     def compute(self, frame, out, autoscale=True):
         """Spectrum of ``frame`` (n values, |v| < 2**16) into ``out`` (n + 2 int32).

@@ -1,6 +1,6 @@
 """Camera frames as int8 model input (feature kind ``image`` of ``midge.features``)."""
 
-from array import array
+from midge.bits import zeros
 
 
 class ImagePixels:
@@ -9,6 +9,7 @@ class ImagePixels:
     int8 grid of a model trained on pixels / 255 quantized with zero point -128."""
 
     DEFAULTS = {"width": 96, "height": 96}
+    int8_output = True
 
     def __init__(self, config):
         conf = dict(self.DEFAULTS)
@@ -31,7 +32,7 @@ class ImagePixels:
 
     def new_output(self):
         """A zeroed array('b') of width x height."""
-        return array("b", bytearray(self.window_samples))
+        return zeros("b", self.window_samples)
 
     def process(self, window, out):
         """Pixels of ``window`` (width x height bytes) minus 128 into ``out``."""

@@ -7,6 +7,7 @@ model loads none of this.
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.dsp import intmath
 from midge.dsp.fixedpoint import DB_PER_LOG2_Q24, log2_q16
 from midge.dsp.spectral import LOG_NONE, FramedSpectrum, check_int, db_int8, db_constants
@@ -142,7 +143,7 @@ def mel_filters(edges):
 def dct_matrix(ncoef, nfilt):
     """Orthonormal DCT-II rows 0..ncoef-1 over nfilt inputs, Q13 int16:
     round(8192 * s_k * cos(pi * k * (2m + 1) / (2 nfilt))), s_0 = sqrt(1/M), s_k = sqrt(2/M)."""
-    out = array("h", bytearray(2 * ncoef * nfilt))
+    out = zeros("h", ncoef * nfilt)
     for k in range(ncoef):
         scale = intmath.isqrt(((1 if k == 0 else 2) << 60) // nfilt)  # Q30
         for m in range(nfilt):
@@ -186,7 +187,7 @@ class MelFeatures(FramedSpectrum):
         self.filter_bank = mel_filters(self.edges)
         bins = self.fft_length // 2 + 1
         self.top_bits = (32 - intmath.bit_length(bins - 1)) // 2
-        self._logs = array("i", bytearray(4 * self.num_filters))
+        self._logs = zeros("i", self.num_filters)
         self.int8_constants = db_constants(self.noise_floor_db)
         if kind == "mfcc":
             self.num_cepstral = check_int(conf, "num_cepstral", 1, self.num_filters)

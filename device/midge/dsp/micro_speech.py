@@ -28,6 +28,7 @@ the state). A stream computes each frame's first half once and keeps it
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.dsp._log2_lut import LOG_LUT
 from midge.dsp.fixedpoint import M32, bit_length, log32, sqrt64, wide_dynamic
 from midge.dsp.rfft import Rfft512
@@ -179,14 +180,14 @@ class MicroSpeechFrontend:
         tables = None
         forget("midge.dsp._micro_speech_tables")
         self._fft = Rfft512()
-        self._frame = array("h", bytearray(2 * FRAME_SAMPLES))
-        self._spectrum = array("h", bytearray(2 * _SPECTRUM))
+        self._frame = zeros("h", FRAME_SAMPLES)
+        self._spectrum = zeros("h", _SPECTRUM)
         # 2 x 257 uint32: plain keeps bin energies in the first half; viper
         # splits each into a high and a low 16-bit half.
-        self._energy = array("I", bytearray(8 * (_SPECTRUM // 2)))
-        self.roots = array("i", bytearray(4 * NUM_FEATURES))
-        self._noise = array("I", bytearray(4 * NUM_FEATURES))
-        self.features = array("b", bytearray(NUM_FEATURES))
+        self._energy = zeros("I", 2 * (_SPECTRUM // 2))
+        self.roots = zeros("i", NUM_FEATURES)
+        self._noise = zeros("I", NUM_FEATURES)
+        self.features = zeros("b", NUM_FEATURES)
 
     def reset(self):
         """Forget the noise estimate (start of a new stream)."""

@@ -2,8 +2,7 @@
 ``micro_speech`` of ``midge.features``), or frame by frame over a stream
 (``midge.framestream``)."""
 
-from array import array
-
+from midge.bits import zeros
 from midge.blockcopy import copy8 as _copy8
 from midge.blockcopy import copy16 as _copy
 from midge.blockcopy import copy32 as _copy32
@@ -27,6 +26,7 @@ class MicroSpeechWindow:
     """
 
     DEFAULTS = {"sample_rate": 16000, "window_ms": 1000}
+    int8_output = True
     streams = True
     row_width = ROW
     row_itemsize = 4
@@ -47,7 +47,7 @@ class MicroSpeechWindow:
         self.frame_count = 1 + (self.window_samples - FRAME_SAMPLES) // FRAME_STRIDE
         self.feature_count = NUM_FEATURES
         self._frontend = MicroSpeechFrontend()
-        self._frame = array("h", bytearray(2 * FRAME_SAMPLES))
+        self._frame = zeros("h", FRAME_SAMPLES)
 
     @property
     def shape(self):
@@ -56,7 +56,7 @@ class MicroSpeechWindow:
 
     def new_output(self):
         """A zeroed array('b') for ``process``'s output."""
-        return array("b", bytearray(self.frame_count * self.feature_count))
+        return zeros("b", self.frame_count * self.feature_count)
 
     def process(self, window, out):
         """micro_speech features of ``window`` into ``out`` (frames x 40, row-major)."""

@@ -45,6 +45,7 @@ Python ints up to 2**50, which are heap ints on 32-bit boards.
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.dsp import intmath
 from midge.dsp.fft import SIZES, Rfft
 from midge.dsp.fixedpoint import DB_PER_LOG2_Q24, log2_q16, sqrt64
@@ -266,10 +267,10 @@ class MotionFeatures:
         self.per_axis = len(STATS) + self.band_count
         self.frame_count = 1
         self.feature_count = axes * self.per_axis
-        self._y = array("i", bytearray(4 * n))
-        self._frame = array("i", bytearray(4 * nfft))
-        self._spectra = [array("i", bytearray(4 * (nfft + 2))) for _ in range(self.welch_frames)]
-        self._acc = array("i", bytearray(4 * 11))
+        self._y = zeros("i", n)
+        self._frame = zeros("i", nfft)
+        self._spectra = [zeros("i", nfft + 2) for _ in range(self.welch_frames)]
+        self._acc = zeros("i", 11)
 
     @staticmethod
     def _bins_of(edges, rate_mhz, nfft):
@@ -303,8 +304,8 @@ class MotionFeatures:
     def new_output(self):
         """A zeroed output array: array('b') for int8, array('i') for int32."""
         if self.int8_output:
-            return array("b", bytearray(self.feature_count))
-        return array("i", bytearray(4 * self.feature_count))
+            return zeros("b", self.feature_count)
+        return zeros("i", self.feature_count)
 
     def process(self, window, out):
         """Features of ``window`` (window_samples int16, axes interleaved) into ``out``."""

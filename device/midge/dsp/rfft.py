@@ -15,6 +15,7 @@ spectrum divided by 512. Sums are stored as int16 (two's-complement wrap), as in
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 
 N = 512
 NC = N // 2  # complex points of the inner FFT
@@ -23,7 +24,7 @@ NC = N // 2  # complex points of the inner FFT
 def _digit_reversal():
     """Position p of the inner FFT's buffer takes complex input perm[p]
     (base-4 digit reversal of 0..255, kissfft's decimation in time)."""
-    perm = array("H", bytearray(2 * NC))
+    perm = zeros("H", NC)
     for p in range(NC):
         q = 0
         r = p
@@ -154,7 +155,7 @@ class Rfft512:
         tables = None
         forget("midge.dsp._rfft512_tables")  # its bytes would be a second copy of the arrays
         self._perm = _digit_reversal()
-        self._work = array("h", bytearray(2 * N))
+        self._work = zeros("h", N)
 
     def compute(self, x, n, out):
         """Write the spectrum of ``x[:n]`` zero-padded to 512 into ``out``.

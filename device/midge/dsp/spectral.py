@@ -36,6 +36,7 @@ row: what ``process`` runs per frame) allocate nothing.
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.blockcopy import copy8 as _copy8
 from midge.dsp import intmath
 from midge.dsp.intmath import samples_of
@@ -151,6 +152,8 @@ class FramedSpectrum:
     ``dct`` (``dct_matrix``).
     """
 
+    int8_output = True
+
     def __init__(self, config, defaults):
         conf = dict(defaults)
         conf.update(config)
@@ -172,8 +175,8 @@ class FramedSpectrum:
         self.frame_count = 1 + (self.window_samples - self.frame_samples) // self.stride_samples
         self.used_samples = min(self.frame_samples, self.fft_length)
         self.log2_fft_length = intmath.bit_length(self.fft_length) - 1
-        self._frame = array("i", bytearray(4 * self.fft_length))
-        self._spec = array("i", bytearray(4 * (self.fft_length + 2)))
+        self._frame = zeros("i", self.fft_length)
+        self._spec = zeros("i", self.fft_length + 2)
         self.config = conf
 
     @property
@@ -183,7 +186,7 @@ class FramedSpectrum:
 
     def new_output(self):
         """A zeroed array('b') for ``process``'s output."""
-        return array("b", bytearray(self.frame_count * self.feature_count))
+        return zeros("b", self.frame_count * self.feature_count)
 
     def _check(self, window, out):
         if len(window) != self.window_samples:
@@ -240,7 +243,7 @@ class Spectrogram(FramedSpectrum):
     def __init__(self, config):
         FramedSpectrum.__init__(self, config, self.DEFAULTS)
         self.feature_count = self.fft_length // 2 + 1
-        self._logs = array("i", bytearray(4 * self.feature_count))
+        self._logs = zeros("i", self.feature_count)
         self.int8_constants = db_constants(self.noise_floor_db)
 
     def frame(self, x, start, out, at):

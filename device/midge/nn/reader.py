@@ -9,8 +9,7 @@ copy): ``Tensor.data`` is a view with signed int8 items (see
 the buffer on demand.
 """
 
-from array import array
-
+from midge.bits import zeros
 from midge.nn.flatbuf import FlatBuffer
 from midge.nn.model import ITEM_SIZE, TYPE_NAMES, ModelError, Operator, SignedBytes, Tensor
 
@@ -103,8 +102,8 @@ def parse(buf, n, any_op=False):
     buffers = fb.tables(root, 4)
     tables = fb.tables(sg, 0)
     count = len(tables)
-    nbytes = array("i", bytes(4 * count))
-    data_at = array("i", bytes(4 * count))
+    nbytes = zeros("i", count)
+    data_at = zeros("i", count)
     for i in range(count):
         t = _tensor(fb, tables[i], i, buffers)
         nbytes[i] = t.nbytes

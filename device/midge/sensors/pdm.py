@@ -27,6 +27,7 @@ Measured SNR on synthetic 2nd-order sigma-delta bitstreams: see docs/sensors.md.
 from array import array
 
 from midge import fast
+from midge.bits import zeros
 from midge.sensors.i2s_mic import I2SCapture
 
 ORDER = 4
@@ -148,12 +149,12 @@ class PDMDecimator:
         self._fir_shift = 14 - gain
         self._coef = array("h", FIR_HALF)
         self._bits = bytearray(self._hist + max_bytes)
-        self._mid = array("h", bytearray(2 * (_HIST + max_bytes * 8 // r)))
+        self._mid = zeros("h", _HIST + max_bytes * 8 // r)
         self.reset()
 
     def _tables(self, taps):
         width = self._width
-        tab = array("i", bytearray(4 * 256 * width))
+        tab = zeros("i", 256 * width)
         newest = 8 * width - 1
         for i in range(width):
             weight = []

@@ -14,8 +14,7 @@ Nothing is captured between calls, so ``dropped`` stays 0 and the gaps are
 the caller's processing time. ``rate`` must match the PDMIn's sample_rate.
 """
 
-from array import array
-
+from midge.bits import zeros
 from midge.sensors._pcm import u16_to_16
 
 
@@ -27,7 +26,7 @@ class PDMInMic:
         self._pdm = pdm
         self.sample_rate = rate
         self.block = block
-        self._raw = array("H", bytearray(2 * block))
+        self._raw = zeros("H", block)
 
     def start(self):
         """Nothing to start: ``record`` captures on demand."""
