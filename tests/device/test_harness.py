@@ -82,3 +82,21 @@ def test_long_arguments_are_refused_before_the_unix_port_aborts(run_mpy):
     assert ok.check().strip() == str(MAX_ARG_BYTES)
     with pytest.raises(ValueError, match="pass the data in a file"):
         run_mpy(code="pass", args=["x" * (MAX_ARG_BYTES + 1)])
+
+
+def test_json_load_survives_collections_mid_parse(device_python, tmp_path):
+    """json.load parses text that only the parser holds: a collection during the
+    parse must not free it (the 32-bit port's json once lost it whenever a
+    collection came after the first 16 bytes: 'syntax error in JSON')."""
+    doc = {"labels": ["label%d" % i for i in range(200)], "values": list(range(300)), "nested": {"a": [1.5, None]}}
+    path = tmp_path / "doc.json"
+    import json
+    path.write_text(json.dumps(doc))
+    code = ("import gc, json\n"
+            "if hasattr(gc, 'threshold'):\n"
+            "    gc.threshold(64)\n"
+            "with open(%r) as f:\n"
+            "    d = json.load(f)\n"
+            "print(len(d['labels']), d['labels'][199], sum(d['values']), d['nested'])\n") % str(path)
+    out = device_python(code=code).check().strip()
+    assert out == "200 label199 44850 {'a': [1.5, None]}"

@@ -50,6 +50,11 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(json_dump_obj, 2, json_dump);
 typedef struct _json_in_t {
     const char *p;
     const char *end;
+    // The text object, on the C stack while parsing: the GC marks a block only
+    // through a pointer to its start, and p soon points inside the text's data,
+    // so a text that nothing else holds (json.load's read()) would be freed
+    // mid-parse by the allocations the parse makes.
+    mp_obj_t text;
 } json_in_t;
 
 NORETURN static void syntax_error(void) {
@@ -266,7 +271,7 @@ static mp_obj_t parse_value(json_in_t *in) {
 static mp_obj_t json_loads(mp_obj_t text) {
     size_t len;
     const char *data = mp_obj_str_get_data(text, &len);
-    json_in_t in = {data, data + len};
+    json_in_t in = {data, data + len, text};
     mp_obj_t value = parse_value(&in);
     if (peek(&in) != '\0') {
         syntax_error();
