@@ -43,6 +43,14 @@ def join(root, *parts):
         p.strip("/") for p in parts)
 
 
+def module_name(rel):
+    """The dotted module name of the device file ``rel`` (midge/dsp/fft.mpy -> midge.dsp.fft)."""
+    parts = list(rel.with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
 def compile_package(arch):
     """{relative .mpy path: bytes} for every device module, compiled for ``arch``."""
     root = device_dir()
@@ -51,7 +59,9 @@ def compile_package(arch):
         for source in device_sources(root / "midge"):
             rel = source.relative_to(root).with_suffix(".mpy")
             target = Path(tmp) / rel.name
-            result = cross_compile(source, arch, target, rel.with_suffix(".py").as_posix())
+            # the module's name as the traceback file name: the board interns it for the module
+            # already, where a path would be a second string in RAM for every module
+            result = cross_compile(source, arch, target, module_name(rel))
             if not result.ok:
                 raise MidgeError(f"mpy-cross -march={arch} rejects {source}: {result.message}",
                                  hint="this is a bug in midge's device code; please report it")
