@@ -4,13 +4,14 @@
     import midge.app
     midge.app.run("midge.json")
 
-``App(conf)`` builds the pipeline from a checked config (``midge.app_config``);
-``step()`` reads one block from the sensor and processes every window it
-completes: cut from a buffer of samples (``midge.window``), or, where the
-features allow it and no clip responder wants the samples, as rows computed
-frame by frame (``midge.framestream``: a fraction of the memory, the same
-features bit for bit; ``streaming``); ``run()`` loops ``step()`` until a replay ends (forever on a live
-sensor), with the duty cycle and watchdog when configured. ``run(path)``
+``App(conf)`` builds the pipeline from a checked config (``midge.app_config``;
+the building is ``midge.app_build``'s); ``step()`` reads one block from the
+sensor and processes every window it completes: cut from a buffer of samples
+(``midge.window``), or, where the features allow it and no clip responder
+wants the samples, as rows computed frame by frame (``midge.framestream``: a
+fraction of the memory, the same features bit for bit; ``streaming``);
+``run()`` loops ``step()`` until a replay ends (forever on a live sensor),
+with the duty cycle and watchdog when configured. ``run(path)``
 returns the final status dict.
 
 Contracts:
@@ -38,124 +39,17 @@ Contracts:
 
 import gc
 
-from midge.bits import zeros
 from midge.sensors._clock import sleep_ms, ticks_add, ticks_diff, ticks_ms, ticks_us
-
-
-BLOCK_FRAMES = 512
-"""Frames the app reads at a time from a sensor that has no ``block`` of its own
-(at most one window hop)."""
-
-
-def _sensor(conf, glue):
-    s = conf["sensor"]
-    if s["source"] == "replay":
-        from midge.sensors import replay
-        if s["path"].lower().endswith(".csv"):
-            return replay.CsvReplay(s["path"], s["sample_rate"], realtime=s["realtime"], loop=s["loop"])
-        return replay.WavReplay(s["path"], realtime=s["realtime"], loop=s["loop"])
-    from midge.boards import require
-    return require(glue, "sensor", "a sensor")(s)
-
-
-def check_sensor(meta, sensor):
-    """ValueError unless ``sensor`` gives the model's sample rate and channels."""
-    rate = meta["sample_rate"]
-    ch = meta["channels"]
-    if sensor.sample_rate != rate or sensor.channels != ch:
-        raise ValueError("the sensor gives %s Hz x %d channels; the model wants %s Hz x %d"
-                         % (sensor.sample_rate, sensor.channels, rate, ch))
 
 
 class App:
     def __init__(self, conf):
-        from midge.loading import loading
+        from midge.loading import forget, loading
         with loading():
-            self._build(conf)
-
-    def _build(self, conf):
-        from midge import meta as _meta
-        from midge.loading import forget
-        self.conf = conf
-        meta = _meta.read(conf["meta"])
-        _meta = None
-        forget("midge.app_config", "midge.meta")
-        if meta["sensor"] == "camera":
-            raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
-        self.meta = meta
-        rate = meta["sample_rate"]
-        ch = meta["channels"]
-        glue = None
-        if conf["board"] is not None:
-            from midge.boards import load
-            glue = load(conf["board"])
-        gc.collect()
-        # the model first, while the heap is whole: loading needs the most room for a
-        # moment (parsing, planning, preparing the ops), and its code goes before the
-        # sensor's and the features' arrive. step() reads one sensor block and takes
-        # every window before the next read, so a window plus one block of spare frames
-        # never drops a frame.
-        from midge.nn import load as load_model
-        model = load_model(conf["model"])
-        load_model = None
-        forget("midge.nn")
-        gc.collect()
-        self.sensor = _sensor(conf, glue)
-        check_sensor(meta, self.sensor)
-        hop = meta["stride_samples"]
-        block = getattr(self.sensor, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
-        self._buf = zeros("h", block)
-        from midge.app_pipeline import Pipeline, extractor
-        fx = extractor(meta)
-        clips = [r for r in conf["responders"] if r["kind"] == "clip"]
-        # features frame by frame where they allow it (a clip responder needs the window's samples)
-        self.stream = None  # a FrameStream, or else
-        self.windows = None  # a Windows
-        if getattr(fx, "streams", False) and not clips:
-            from midge.framestream import FrameStream, can_stream
-            if can_stream(fx, hop):
-                self.stream = FrameStream(fx, hop, block)
-        if self.stream is None:
-            from midge.window import Windows
-            self.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
-        self.streaming = self.stream is not None
-        self.pipeline = Pipeline(meta, model, fx)
-        from midge.app_respond import Responders
-        from midge.decide import Decider
-        from midge.streamclock import StreamClock
-        self.respond = Responders(conf["responders"], meta, glue)
-        self.anomaly = meta["task"] == "anomaly"
-        self.decide = Decider(meta)
-        self.clock = StreamClock(rate)
-        self._seen_dropped = 0
-        seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
-        self._limit_windows = 0
-        if seconds:
-            frames = int(seconds * rate)
-            self._limit_windows = (frames - meta["window_samples"]) // meta["stride_samples"] + 1
-        self.windows_done = 0
-        self.gaps = 0
-        self.detections = 0
-        self.busy_us = 0  # processing time since the last status
-        self._status_ms = int(conf["status_interval_s"] * 1000)
-        self._next_status = self._status_ms
-        self._wall = ticks_us()
-        self._wall_windows = 0
-        self._status_busy = 0
-        self._status_t = 0
-        self.done = False
-        self.dog = None
-        if conf["watchdog_ms"]:
-            from midge.boards import require
-            from midge.respond.power import Watchdog
-            self.dog = Watchdog(require(glue, "watchdog", "a watchdog")(conf["watchdog_ms"]))
-        self.duty = None
-        if conf["duty_cycle"]:
-            from midge.boards import require
-            from midge.respond.power import DutyCycle
-            d = conf["duty_cycle"]
-            self.duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
-                                  int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
+            from midge.app_build import build
+            build(self, conf)
+            build = None
+            forget("midge.app_build")  # building's code: a running app needs none of it
 
     @property
     def t_ms(self):

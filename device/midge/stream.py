@@ -73,10 +73,10 @@ def send(sensor, seconds, out=None):
 def collect(config="midge.json", seconds=10):
     """Stream ``seconds`` from the sensor that midge.json describes."""
     from midge import app_config
-    from midge.app import _sensor
+    from midge.app_build import sensor as build_sensor
     conf = app_config.load(config)
     glue = None
     if conf["board"] is not None:
         from midge.boards import load
         glue = load(conf["board"])
-    return send(_sensor(conf, glue), seconds)
+    return send(build_sensor(conf, glue), seconds)

@@ -65,6 +65,8 @@ def board_config(build, profile, glue, root="/", replay=None, realtime=True, ove
     model = lambda name: join(root, "model", name)  # noqa: E731
     meta = build.meta
     conf = {"model": model("model.tflite"), "meta": model("meta.json"), "vectors": model("vectors.bin"),
+            # a board without PSRAM keeps only the largest op's weights in RAM, reading each op's from flash
+            "weights": "ram" if profile.psram_bytes else "flash",
             "board": glue, "status_interval_s": 10,
             "responders": [dict(r, path=join(root, r["path"])) if "path" in r else dict(r)
                            for r in DEFAULT_RESPONDERS]}
@@ -105,7 +107,7 @@ def check_on_host(build, conf, items, root):
     model and its features), and the replay recording against the model's
     rate and channels. MidgeError naming the problem."""
     from midge import meta as device_meta
-    from midge.app import _sensor, check_sensor
+    from midge.app_build import check_sensor, sensor as build_sensor
     from midge.app_pipeline import Pipeline
     try:
         app_config.check(copy.deepcopy(conf))
@@ -124,7 +126,7 @@ def check_on_host(build, conf, items, root):
             Pipeline(meta, local[conf["model"]])
             if conf["sensor"]["source"] == "replay":
                 replayed = dict(conf, sensor=dict(conf["sensor"], path=local[conf["sensor"]["path"]]))
-                sensor = _sensor(app_config.check(copy.deepcopy(replayed)), None)
+                sensor = build_sensor(app_config.check(copy.deepcopy(replayed)), None)
                 check_sensor(meta, sensor)
                 sensor.close()
         except ValueError as err:

@@ -1,0 +1,125 @@
+"""Building the app's parts from its checked config (``midge.app_config``):
+meta, board glue, the model, the sensor, windows or the frame stream, the
+pipeline, responders and decisions. Apart from ``midge.app`` so a running app
+holds none of this code (``App.__init__`` forgets the module once built).
+
+``sensor(conf, glue)`` builds the configured sensor (also for ``midge.stream``
+and deploy's host check); ``check_sensor(meta, sensor)`` is a ValueError
+unless it gives the model's rate and channels.
+"""
+
+import gc
+
+from midge.bits import zeros
+from midge.sensors._clock import ticks_us
+
+BLOCK_FRAMES = 512
+"""Frames the app reads at a time from a sensor that has no ``block`` of its own
+(at most one window hop)."""
+
+
+def sensor(conf, glue):
+    """The sensor ``conf`` describes: a replay, or the board glue's."""
+    s = conf["sensor"]
+    if s["source"] == "replay":
+        from midge.sensors import replay
+        if s["path"].lower().endswith(".csv"):
+            return replay.CsvReplay(s["path"], s["sample_rate"], realtime=s["realtime"], loop=s["loop"])
+        return replay.WavReplay(s["path"], realtime=s["realtime"], loop=s["loop"])
+    from midge.boards import require
+    return require(glue, "sensor", "a sensor")(s)
+
+
+def check_sensor(meta, sensor):
+    """ValueError unless ``sensor`` gives the model's sample rate and channels."""
+    rate = meta["sample_rate"]
+    ch = meta["channels"]
+    if sensor.sample_rate != rate or sensor.channels != ch:
+        raise ValueError("the sensor gives %s Hz x %d channels; the model wants %s Hz x %d"
+                         % (sensor.sample_rate, sensor.channels, rate, ch))
+
+
+def build(app, conf):
+    """Fill ``app`` (a ``midge.app.App``) from ``conf``."""
+    from midge import meta as _meta
+    from midge.loading import forget
+    app.conf = conf
+    meta = _meta.read(conf["meta"])
+    _meta = None
+    forget("midge.app_config", "midge.meta")
+    if meta["sensor"] == "camera":
+        raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
+    app.meta = meta
+    rate = meta["sample_rate"]
+    ch = meta["channels"]
+    glue = None
+    if conf["board"] is not None:
+        from midge.boards import load
+        glue = load(conf["board"])
+    gc.collect()
+    # the model first, while the heap is whole: loading needs the most room for a
+    # moment (parsing, planning, preparing the ops), and its code goes before the
+    # sensor's and the features' arrive. step() reads one sensor block and takes
+    # every window before the next read, so a window plus one block of spare frames
+    # never drops a frame.
+    from midge.nn import load as load_model
+    model = load_model(conf["model"], weights=conf["weights"])
+    load_model = None
+    forget("midge.nn")
+    gc.collect()
+    app.sensor = sensor(conf, glue)
+    check_sensor(meta, app.sensor)
+    hop = meta["stride_samples"]
+    block = getattr(app.sensor, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
+    app._buf = zeros("h", block)
+    from midge.app_pipeline import Pipeline, extractor
+    fx = extractor(meta)
+    clips = [r for r in conf["responders"] if r["kind"] == "clip"]
+    # features frame by frame where they allow it (a clip responder needs the window's samples)
+    app.stream = None  # a FrameStream, or else
+    app.windows = None  # a Windows
+    if getattr(fx, "streams", False) and not clips:
+        from midge.framestream import FrameStream, can_stream
+        if can_stream(fx, hop):
+            app.stream = FrameStream(fx, hop, block)
+    if app.stream is None:
+        from midge.window import Windows
+        app.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
+    app.streaming = app.stream is not None
+    app.pipeline = Pipeline(meta, model, fx)
+    from midge.app_respond import Responders
+    from midge.decide import Decider
+    from midge.streamclock import StreamClock
+    app.respond = Responders(conf["responders"], meta, glue)
+    app.anomaly = meta["task"] == "anomaly"
+    app.decide = Decider(meta)
+    app.clock = StreamClock(rate)
+    app._seen_dropped = 0
+    seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
+    app._limit_windows = 0
+    if seconds:
+        frames = int(seconds * rate)
+        app._limit_windows = (frames - meta["window_samples"]) // meta["stride_samples"] + 1
+    app.windows_done = 0
+    app.gaps = 0
+    app.detections = 0
+    app.busy_us = 0  # processing time since the last status
+    app._status_ms = int(conf["status_interval_s"] * 1000)
+    app._next_status = app._status_ms
+    app._wall = ticks_us()
+    app._wall_windows = 0
+    app._status_busy = 0
+    app._status_t = 0
+    app.done = False
+    app.dog = None
+    if conf["watchdog_ms"]:
+        from midge.boards import require
+        from midge.respond.power import Watchdog
+        app.dog = Watchdog(require(glue, "watchdog", "a watchdog")(conf["watchdog_ms"]))
+    app.duty = None
+    if conf["duty_cycle"]:
+        from midge.boards import require
+        from midge.respond.power import DutyCycle
+        d = conf["duty_cycle"]
+        app.duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
+                              int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
