@@ -4,6 +4,8 @@ before pushing anything.
 
     {"model": "/model/model.tflite", "meta": "/model/meta.json",
      "vectors": "/model/vectors.bin",
+     "weights": "flash",                         # "ram" (default): the model file in RAM; "flash": each
+                                                 # op's constants read from the file as it runs (midge.nn)
      "board": "xiao_esp32s3_sense",              # glue module midge.boards.<board> (optional)
      "sensor": {"source": "board", ...glue params: pins from the board profile}  or
                {"source": "replay", "path": "/data/clip.wav", "realtime": true,
@@ -29,7 +31,8 @@ RESPONDER_KEYS): an unknown key or a value of the wrong type is an error.
 import json
 
 SOURCES = ("board", "replay")
-_KEYS = ("model", "meta", "vectors", "board", "sensor", "responders", "status_interval_s",
+WEIGHTS = ("ram", "flash")
+_KEYS = ("model", "meta", "vectors", "weights", "board", "sensor", "responders", "status_interval_s",
          "duty_cycle", "watchdog_ms")
 # value kinds: "str", "bool", "number" (> 0), "count" (int >= 0), "pin" (int or str), "pattern", "patterns"
 SENSOR_KEYS = {
@@ -109,6 +112,8 @@ def check(conf):
     for key in ("model", "meta"):
         _need(isinstance(conf.get(key), str), "%r must be a path on the board" % key)
     conf.setdefault("vectors", None)
+    conf.setdefault("weights", "ram")
+    _need(conf["weights"] in WEIGHTS, "'weights' must be one of %s, got %r" % (", ".join(WEIGHTS), conf["weights"]))
     conf.setdefault("board", None)
     conf.setdefault("status_interval_s", 10)
     conf.setdefault("duty_cycle", None)

@@ -22,7 +22,7 @@ nothing.
 import gc
 import sys
 
-THRESHOLD = 4096
+THRESHOLD = 1024
 
 
 class loading:

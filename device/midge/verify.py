@@ -70,19 +70,22 @@ def run(config="midge.json"):
     from midge import app_config, meta as _meta
     from midge.app_pipeline import Pipeline, extractor
     from midge.vectors import Reader
-    from midge.loading import loading
+    from midge.loading import forget, loading
     with loading():
         conf = app_config.load(config)
         if not conf["vectors"]:
             raise ValueError("midge.json names no 'vectors' file to verify against")
         meta = _meta.read(conf["meta"])
+        # the model first, as the app loads it (its weights where the app keeps them)
+        from midge.nn import load
+        model = load(conf["model"], weights=conf["weights"])
+        load = None
+        forget("midge.nn")
         fx = extractor(meta)
-        # the window's buffers before the model, as the app does: in a fragmented heap
-        # a large block is found first or not at all
         stream = _frame_stream(fx)
         raw = zeros("h", CHUNK if stream is not None else fx.window_samples)
         window = memoryview(raw)
-        pipeline = Pipeline(meta, conf["model"], fx)
+        pipeline = Pipeline(meta, model, fx)
     failed = 0
     worst_f = worst_i = 0
     with open(conf["vectors"], "rb") as f:

@@ -165,6 +165,7 @@ BAD_CONF = [
     ({"sensor": {"source": "replay", "path": "a.csv"}}, "sensor.sample_rate is required to replay a CSV"),
     ({"board": "pico", "sensor": {"source": "board", "sck": -1}}, "sensor.sck must be a pin number or name"),
     ({"responders": [{"kind": "serial"}, {"kind": "serial"}]}, "responders list 'serial' 2 times"),
+    ({"weights": "rom"}, "'weights' must be one of ram, flash, got 'rom'"),
 ]
 
 

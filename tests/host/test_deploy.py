@@ -38,6 +38,8 @@ def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
         flash = tmp_path / "flash"
         assert (flash / "main.py").read_text() == 'import midge.app\nmidge.app.run("midge.json")\n'
         assert (flash / "lib/midge/app.mpy").is_file() and not list(flash.rglob("*.new"))
+        # a Pico 2 has no PSRAM: the app reads each op's weights from the model file as it runs
+        assert json.loads((flash / "midge.json").read_text())["weights"] == "flash"
         manifest = json.loads((flash / ".midge-manifest.json").read_text())
         assert "/model/vectors.bin" in manifest["files"]
 

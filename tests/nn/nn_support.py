@@ -2,7 +2,7 @@
 
 ``run_midge(kind, model, inputs, tmp_path)`` runs records through midge under
 ``kind`` ("cpython" in-process, "unix-viper" / "unix-plain" via the unix
-port, one process for all records) and returns one array per output, shaped
+port, "thumb" on the ARM Thumb test bed, one process for all records) and returns one array per output, shaped
 like ``run_tflm``'s (the tflite-micro runtime, the parity oracle).
 ``inputs`` is one array per model input, N records along axis 0.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from midge_host.tflm import TflmModel
-from midge_host.unixport import run_micropython
+from midge_host.unixport import run_micropython, thumb_executable
 
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "run_model.py"
@@ -52,13 +52,14 @@ def _split(raw, specs, n):
     return [np.stack(o) for o in outs]
 
 
-def run_midge(kind, model, inputs, tmp_path):
-    """midge.nn outputs for the records in ``inputs``; returns (outputs, runner report)."""
+def run_midge(kind, model, inputs, tmp_path, weights="ram", chunk_bytes=4096):
+    """midge.nn outputs for the records in ``inputs``; returns (outputs, runner report).
+    ``weights``, ``chunk_bytes``: as ``midge.nn.load`` takes them."""
     records = _records(model, inputs)
     specs = _output_specs(model)
     if kind == "cpython":
         import midge.nn
-        m = midge.nn.load(str(model))
+        m = midge.nn.load(str(model), weights=weights, chunk_bytes=chunk_bytes)
         xs = [m.input(i) for i in range(m.input_count)]
         raw = bytearray()
         for rec in records:
@@ -73,16 +74,18 @@ def run_midge(kind, model, inputs, tmp_path):
         return _split(bytes(raw), specs, len(records)), "arena %d" % m.arena_size
     src, dst = tmp_path / "inputs.bin", tmp_path / "outputs.bin"
     src.write_bytes(b"".join(records))
-    result = run_micropython(path=RUNNER, args=[str(model), str(src), str(dst)],
-                             viper=(kind == "unix-viper"), timeout=600)
+    thumb = {"executable": thumb_executable(), "bits": 32} if kind == "thumb" else {}
+    result = run_micropython(path=RUNNER, args=[str(model), str(src), str(dst), weights, str(chunk_bytes)],
+                             viper=(kind != "unix-plain"), timeout=600, **thumb)
     report = result.check()
     return _split(dst.read_bytes(), specs, len(records)), report
 
 
-def assert_same(kind, model, inputs, tmp_path):
-    """Run both and require byte-identical outputs; returns (midge outputs, report)."""
+def assert_same(kind, model, inputs, tmp_path, **load):
+    """Run both and require byte-identical outputs; returns (midge outputs, report).
+    ``load``: ``run_midge``'s weights and chunk_bytes."""
     want = run_tflm(model, inputs)
-    got, report = run_midge(kind, model, inputs, tmp_path)
+    got, report = run_midge(kind, model, inputs, tmp_path, **load)
     for k, (g, w) in enumerate(zip(got, want)):
         assert g.dtype == w.dtype, (kind, k, g.dtype, w.dtype)
         bad = [i for i in range(len(g)) if g[i].tobytes() != w[i].tobytes()]

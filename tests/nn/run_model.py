@@ -1,12 +1,13 @@
 """Device-side runner used by the parity tests (CPython and the unix port).
 
-    run_model.py MODEL INPUTS OUTPUTS
+    run_model.py MODEL INPUTS OUTPUTS [WEIGHTS CHUNK_BYTES]
 
 Loads MODEL once. INPUTS holds records back to back, each record the bytes
 of every model input in order; for each record the runner fills the inputs,
 invokes, and appends the bytes of every output, in order, to OUTPUTS.
 Tensor views hold signed bytes whatever the tensor type. It prints the
 arena size and the heap bytes allocated by the last invoke (unix port).
+WEIGHTS ("ram" or "flash") and CHUNK_BYTES go to ``midge.nn.load``.
 """
 
 import gc
@@ -16,7 +17,10 @@ import midge.nn
 
 
 def main(argv):
-    m = midge.nn.load(argv[1])
+    if len(argv) > 4:
+        m = midge.nn.load(argv[1], weights=argv[4], chunk_bytes=int(argv[5]))
+    else:
+        m = midge.nn.load(argv[1])
     xs = [m.input(i) for i in range(m.input_count)]
     ys = [m.output(i) for i in range(m.output_count)]
     size = 0

@@ -49,3 +49,17 @@ def test_generated_model(name, kind, suite, tmp_path):
         inputs = [np.concatenate([x, np.full((1,) + x.shape[1:], -128 if x.dtype == np.int8 else 0, x.dtype)])
                   for x in inputs]
         assert_same(kind, model, inputs, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["cpython", "unix-viper", "thumb"])
+def test_generated_models_with_weights_in_flash(kind, suite, tmp_path):
+    """weights="flash" (each op's constants read from the file as it runs, the
+    FULLY_CONNECTED ops in row ranges: chunk_bytes=16 splits every one with more
+    than 16 weights per row into one op per unit) stays bit-exact with TFLM."""
+    from midge_host.unixport import thumb_executable
+    if kind == "thumb" and not thumb_executable():
+        pytest.skip("no ARM Thumb test bed (make setup)")
+    for name in modelgen.SPECS:
+        model = suite[(name, 0)]
+        inputs = modelgen.random_inputs(model.read_bytes(), 6, seed=7)
+        assert_same(kind, model, inputs, tmp_path, weights="flash", chunk_bytes=16)

@@ -11,7 +11,7 @@ import struct
 
 from midge.nn import qmath
 from midge.nn.floats import round_half_away
-from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES
+from midge.nn.model import FLOAT32, INT8, ITEM_SIZE, TYPE_NAMES, ModelError
 
 MAX_ARENA = 1 << 26
 
@@ -21,14 +21,21 @@ class Interpreter:
 
     ``source`` is a path (read by ``model.read_file``: in place on ROMFS, else
     into one bytearray) or a bytes-like object, which is used without a copy and
-    must stay unchanged. Loading allocates the arena, then the per-op tables;
+    must stay unchanged. ``weights="flash"`` (``source`` a path, or ``path`` the
+    file its bytes came from) keeps only the largest op's constants in RAM and
+    reads each op's from the file before it runs (``midge.nn.loader``; a
+    FULLY_CONNECTED with more than ``chunk_bytes`` of weights runs in pieces):
+    the model's RAM is its arena and that scratch, at the cost of file reads;
+    the file must not change while the model is loaded. Loading allocates the arena, then the per-op tables;
     when memory runs out it raises a MemoryError that says what the model needs.
     """
 
-    def __init__(self, source, max_arena=MAX_ARENA):
+    def __init__(self, source, max_arena=MAX_ARENA, weights="ram", path=None, chunk_bytes=4096):
         from midge.loading import forget
         from midge.nn.loader import load_into
-        load_into(self, source, max_arena)
+        self._file = None  # weights in flash: the open model file, and per op
+        self._loads = None  # ((file offset, memoryview of its slot, bytes), ...) of its constants
+        load_into(self, source, max_arena, weights, path, chunk_bytes)
         load_into = None
         forget("midge.nn.loader")  # loading's code: a loaded model needs none of it
 
@@ -76,8 +83,24 @@ class Interpreter:
 
     def invoke(self):
         """Run every op once, in model order."""
+        if self._loads is None:
+            for kernel, args in self._steps:
+                kernel(*args)
+            return
+        i = 0
         for kernel, args in self._steps:
+            self._load(i)
             kernel(*args)
+            i += 1
+
+    def _load(self, i):
+        """Read op ``i``'s constants from the model file into their slots."""
+        f = self._file
+        for at, into, n in self._loads[i]:
+            f.seek(at)
+            if f.readinto(into) != n:
+                raise ModelError("the model file changed or shrank since it was loaded: operator %d's "
+                                 "constants at byte %d are short" % (i, at))
 
     def set_input(self, values, i=0):
         """Copy ``values`` (ints for INT8, floats for FLOAT32) into input ``i``."""

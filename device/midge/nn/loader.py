@@ -1,12 +1,20 @@
 """Loading a model into an ``Interpreter``: read, parse, plan the arena,
 prepare every op. Apart from the interpreter so its code leaves the heap once
 the model is loaded (``Interpreter.__init__`` forgets this module).
+
+Weights in flash (``weights="flash"``, a model file not mapped in place): each
+op's constant tensors get slots in one scratch buffer, as large as the largest
+op's constants; the op is prepared over its constants read into the slots, and
+``Interpreter.invoke`` reads them again from the open file before the op runs.
+A FULLY_CONNECTED whose weights exceed ``chunk_bytes`` runs as several ops,
+each over a range of its output units (``_fc_in_rows``), so its weights come
+in pieces too. The model file's buffer goes once the ops are prepared.
 """
 
 from midge import fast
 from midge.bits import zeros
 from midge.nn import model as _model
-from midge.nn.model import ModelError, collect, heap_note
+from midge.nn.model import INT8, ModelError, collect, heap_note
 
 
 class _Context:
@@ -21,13 +29,17 @@ class _Context:
         self._data_at = data_at
         self._arena = memoryview(arena)
         self._offsets = offsets
-
+        self.slots = {}  # weights in flash: {constant tensor: its slot in the scratch} of the op being prepared
+        self.scratch = None  # and the scratch: a SignedBytes
     def tensor(self, index):
         return self._tensors[index]
 
     def view(self, index):
         """Tensor ``index`` as signed int8 items: an arena slice, or a view of its
         constant data in the model (see ``model.SignedBytes``: no len or slicing)."""
+        slot = self.slots.get(index)
+        if slot is not None:
+            return self.scratch.view(slot, self._nbytes[index])
         at = self._data_at[index]
         if at >= 0:
             return self._data.view(at, self._nbytes[index])
@@ -36,6 +48,9 @@ class _Context:
 
     def raw(self, index):
         """Tensor ``index`` as a sliceable memoryview of its bytes, for byte copies."""
+        slot = self.slots.get(index)
+        if slot is not None:
+            return self.scratch.raw(slot, self._nbytes[index])
         at = self._data_at[index]
         if at >= 0:
             return self._data.raw(at, self._nbytes[index])
@@ -78,30 +93,109 @@ def _fresh(operators, tensors):
 
 def _handover(m):
     """What preparing the ops needs of the parsed model ``m``: (operators,
-    {tensor index: Tensor} of every tensor the ops or the graph use, {tensor
-    index: the last op that uses it} (none for the graph's inputs and outputs,
-    which stay), (data, nbytes, data_at, inputs, outputs)). All of it is made
-    of ``model``'s types over the model buffer, so no reference to the reader
-    survives."""
+    {tensor index: Tensor} of every tensor the ops or the graph use, (data,
+    nbytes, data_at, inputs, outputs)). All of it is made of ``model``'s types
+    over the model buffer, so no reference to the reader survives."""
     tensors = {}
-    last_use = {}
-    for k, op in enumerate(m.operators):
+    for op in m.operators:
         for i in op.inputs + op.outputs:
-            if i >= 0:
-                if i not in tensors:
-                    tensors[i] = m.tensor(i)
-                last_use[i] = k
+            if i >= 0 and i not in tensors:
+                tensors[i] = m.tensor(i)
     for i in m.inputs + m.outputs:
-        last_use.pop(i, None)
         if i not in tensors:
             tensors[i] = m.tensor(i)
-    return m.operators, tensors, last_use, (m.data, m.nbytes, m.data_at, m.inputs, m.outputs)
+    return m.operators, tensors, (m.data, m.nbytes, m.data_at, m.inputs, m.outputs)
 
 
-def load_into(interp, source, max_arena):
-    """Load ``source`` (a path or a bytes-like model) into ``interp``: its model
-    buffer, arena, per-op steps and graph tensors (see ``Interpreter``)."""
-    buf = _model.read_file(source) if isinstance(source, str) else source
+def _last_uses(operators, graph_tensors):
+    """{tensor index: the last op that uses it}, without the graph's inputs and outputs (they stay)."""
+    last_use = {}
+    for k, op in enumerate(operators):
+        for i in op.inputs + op.outputs:
+            if i >= 0:
+                last_use[i] = k
+    for i in graph_tensors:
+        last_use.pop(i, None)
+    return last_use
+
+
+def _rows(s, u0, n):
+    """Quantization vector ``s`` for rows u0..u0+n: sliced when per-channel."""
+    return s[u0:u0 + n] if len(s) > 1 else s
+
+
+def _fc_in_rows(op, tensors, nbytes, data_at, offsets, chunk_bytes):
+    """An int8 FULLY_CONNECTED (one batch) whose weights exceed ``chunk_bytes``
+    as ops over ranges of its output units, each with the weight rows (at most
+    ``chunk_bytes``, at least one row), bias and output slice of its range:
+    new tensors appended to ``tensors``/``nbytes``/``data_at``/``offsets``.
+    Each computes what the whole op computes for its units (a unit's sum, bias
+    and requantization do not depend on the others). None for any other op."""
+    if op.name != "FULLY_CONNECTED" or len(op.inputs) < 2:
+        return None
+    w, out = tensors[op.inputs[1]], tensors[op.outputs[0]]
+    if (data_at[w.index] < 0 or w.type != INT8 or len(w.shape) != 2 or nbytes[w.index] <= chunk_bytes
+            or out.type != INT8 or out.size != w.shape[0] or out.index not in offsets):
+        return None
+    units, depth = w.shape
+    b = tensors[op.inputs[2]] if len(op.inputs) > 2 and op.inputs[2] >= 0 else None
+    if b is not None and (data_at[b.index] < 0 or b.size != units):
+        return None
+    rows = max(1, chunk_bytes // depth)
+    ops = []
+    for u0 in range(0, units, rows):
+        n = min(rows, units - u0)
+        parts = []
+        for t, shape, item, at in ((w, (n, depth), depth, data_at[w.index]), (b, (n,), 4, 0),
+                                   (out, (1, n), 1, -1)):
+            if t is None:
+                parts.append(-1)
+                continue
+            k = len(nbytes)
+            nbytes.append(n * item)
+            data_at.append(-1 if t is out else data_at[t.index] + u0 * item)
+            if t is out:
+                offsets[k] = offsets[out.index] + u0
+            tensors[k] = _model.Tensor(k, t.name, t.type, shape, None, _rows(t.scales, u0, n),
+                                       _rows(t.zero_points, u0, n), 0)
+            parts.append(k)
+        ops.append(_model.Operator(op.name, op.version, (op.inputs[0], parts[0], parts[1]), (parts[2],),
+                                   op.options))
+    return ops
+
+
+def _weight_slots(operators, data_at, nbytes):
+    """(per op: ((constant tensor, slot), ...), scratch bytes): each op's constant
+    inputs laid out from 0, every slot 16-byte aligned (int32 loads need 4)."""
+    layout = []
+    size = 0
+    for op in operators:
+        slots = []
+        end = 0
+        for i in op.inputs:
+            if i >= 0 and data_at[i] >= 0 and i not in [t for t, _ in slots]:
+                slots.append((i, end))
+                end += (nbytes[i] + 15) & ~15
+        layout.append(tuple(slots))
+        size = max(size, end)
+    return layout, size
+
+
+def load_into(interp, source, max_arena, weights="ram", path=None, chunk_bytes=4096):
+    """Load ``source`` (a path, or a bytes-like model: the bytes of file ``path``
+    if given) into ``interp``: its model buffer, arena, per-op steps and graph
+    tensors (see ``Interpreter``); with ``weights="flash"`` (a file), the
+    constants' scratch and loads instead of the model buffer, and FULLY_CONNECTED
+    ops with more than ``chunk_bytes`` of weights in row ranges (see above)."""
+    if weights not in ("ram", "flash"):
+        raise ValueError("weights must be 'ram' or 'flash', got %r" % (weights,))
+    if isinstance(source, str):
+        path = source
+        source = _model.read_file(path)
+    if weights == "flash" and path is None:
+        raise ValueError("weights='flash' reads the model's constants from its file: load it from a path")
+    buf = source
+    flash = weights == "flash" and not isinstance(buf, memoryview)  # a file mapped in place (ROMFS) stays there
     collect()
     from midge.loading import forget
     try:
@@ -124,7 +218,7 @@ def load_into(interp, source, max_arena):
         raise MemoryError("model needs an arena of %d bytes%s" % (interp.arena_size, heap_note()))
     count = len(m.nbytes)
     try:
-        operators, tensors, last_use, graph = _handover(m)
+        operators, tensors, graph = _handover(m)
         m = None
         forget("midge.nn.reader", "midge.nn.flatbuf")  # parsing's code: its room goes to the ops
         collect()
@@ -135,17 +229,43 @@ def load_into(interp, source, max_arena):
                           % (interp.arena_size, count, heap_note()))
     data, nbytes, data_at, inputs, outputs = graph
     collect()
+    if flash:
+        split = []
+        for op in operators:
+            split.extend(_fc_in_rows(op, tensors, nbytes, data_at, offsets, chunk_bytes) or (op,))
+        operators = split
+    last_use = _last_uses(operators, inputs + outputs)
+    ctx = _Context(tensors, data, nbytes, data_at, interp._arena, offsets)
+    if flash:
+        layout, size = _weight_slots(operators, data_at, nbytes)
+        try:
+            scratch = bytearray(size)
+        except MemoryError:
+            raise MemoryError("model needs an arena of %d bytes and %d for its largest op's weights%s"
+                              % (interp.arena_size, size, heap_note()))
+        ctx.scratch = _model.SignedBytes(scratch)
+        interp._file = open(path, "rb")
+        interp._loads = []
     try:
         from midge.nn.ops import module_of, preparer  # loaded after the big buffers: less fragmentation
     except MemoryError:
         raise MemoryError("model needs an arena of %d bytes and room for midge's op modules%s"
                           % (interp.arena_size, heap_note()))
-    ctx = _Context(tensors, data, nbytes, data_at, interp._arena, offsets)
     last_of_module = {}  # preparer module -> the last op that needs it
     for i, op in enumerate(operators):
         last_of_module[module_of(op.name)] = i
     interp._steps = []
     for i, op in enumerate(operators):
+        if flash:
+            ctx.slots = {}
+            loads = []
+            for t, slot in layout[i]:
+                n = nbytes[t]
+                loads.append((data_at[t], ctx.scratch.raw(slot, n), n))
+                ctx.slots[t] = slot
+                tensors[t].data = ctx.scratch.view(slot, n)
+            interp._loads.append(tuple(loads))
+            interp._load(i)
         try:
             interp._steps.append(preparer(op.name)(ctx, op))
             collect()
@@ -168,5 +288,7 @@ def load_into(interp, source, max_arena):
     interp._out = [_kept(tensors[i]) for i in outputs]
     interp._inputs = [ctx.view(i) for i in inputs]
     interp._outputs = [ctx.view(i) for i in outputs]
+    if flash:
+        interp._data = scratch  # the model's bytes go: the ops read their constants from the file
     interp.input_count = len(inputs)
     interp.output_count = len(outputs)
