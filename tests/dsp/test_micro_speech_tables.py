@@ -48,7 +48,7 @@ def test_intermediate_ranges_leave_32_bit_headroom():
     for samples in synthetic_signals().values():
         for f in range(frames_of(samples)):
             frame = array("h", samples[f * STRIDE:f * STRIDE + FRAME].tobytes())
-            scale = ms._window_plain(frame, fe._window, fe._frame)
+            scale = ms._window_plain(frame, 0, fe._window, fe._frame)
             fe._fft.compute(fe._frame, FRAME, fe._spectrum)
             ms._filterbank_plain(fe._spectrum, fe._fb, fe._energy, fe.roots)
             energy = sum(fe._energy[ms._ENERGY_START:ms._ENERGY_END])

@@ -14,11 +14,11 @@ import micropython
 
 
 @micropython.viper
-def window(x: ptr16, win: ptr16, out: ptr16) -> int:
+def window(x: ptr16, at: int, win: ptr16, out: ptr16) -> int:
     peak = 0
     i = 0
     while i < 480:
-        v = (((int(x[i]) ^ 0x8000) - 0x8000) * int(win[i])) >> 12
+        v = (((int(x[at + i]) ^ 0x8000) - 0x8000) * int(win[i])) >> 12
         if v > 32767:
             v = 32767
         elif v < -32768:

@@ -57,11 +57,11 @@ _FB_WEIGHTS_AT = 3 * (NUM_FEATURES + 1)
 _PCAN_LUT_AT = 130  # luts: Log32 LUT (130), then the PCAN gain LUT
 
 
-def _window_plain(x, window, out):
-    """Window and auto-scale ``x`` into ``out``; return the auto-scale shift."""
+def _window_plain(x, at, window, out):
+    """Window and auto-scale the frame at ``x[at:]`` into ``out``; return the auto-scale shift."""
     peak = 0
     for i in range(FRAME_SAMPLES):
-        v = (x[i] * window[i]) >> _WINDOW_SHIFT
+        v = (x[at + i] * window[i]) >> _WINDOW_SHIFT
         if v > 32767:
             v = 32767
         elif v < -32768:
@@ -204,10 +204,14 @@ class MicroSpeechFrontend:
                              % (FRAME_SAMPLES, len(samples)))
         return self.finish(self.roots, self.spectrum(samples))
 
-    def spectrum(self, samples):
-        """The stateless half of ``process``: the frame's 40 filter-bank square
-        roots into ``self.roots``; returns the auto-scale shift (0..15)."""
-        scale = _window(samples, self._window, self._frame)
+    def spectrum(self, samples, start=0):
+        """The stateless half of ``process`` for the frame at ``samples[start:]``:
+        its 40 filter-bank square roots into ``self.roots``; returns the
+        auto-scale shift (0..15)."""
+        if start < 0 or start + FRAME_SAMPLES > len(samples):
+            raise ValueError("a micro_speech frame is %d samples; %d from %d do not hold one"
+                             % (FRAME_SAMPLES, len(samples), start))
+        scale = _window(samples, start, self._window, self._frame)
         self._fft.compute(self._frame, FRAME_SAMPLES, self._spectrum)
         _filterbank(self._spectrum, self._fb, self._energy, self.roots)
         return scale

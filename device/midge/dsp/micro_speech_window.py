@@ -4,7 +4,6 @@
 
 from midge.bits import zeros
 from midge.blockcopy import copy8 as _copy8
-from midge.blockcopy import copy16 as _copy
 from midge.blockcopy import copy32 as _copy32
 from midge.dsp.intmath import samples_of
 from midge.dsp.micro_speech import FRAME_SAMPLES, FRAME_STRIDE, NUM_FEATURES, MicroSpeechFrontend
@@ -47,7 +46,6 @@ class MicroSpeechWindow:
         self.frame_count = 1 + (self.window_samples - FRAME_SAMPLES) // FRAME_STRIDE
         self.feature_count = NUM_FEATURES
         self._frontend = MicroSpeechFrontend()
-        self._frame = zeros("h", FRAME_SAMPLES)
 
     @property
     def shape(self):
@@ -68,16 +66,14 @@ class MicroSpeechWindow:
         frontend = self._frontend
         frontend.reset()
         for f in range(self.frame_count):
-            _copy(self._frame, 0, window, f * FRAME_STRIDE, FRAME_SAMPLES)
-            features = frontend.finish(frontend.roots, frontend.spectrum(self._frame))
+            features = frontend.finish(frontend.roots, frontend.spectrum(window, f * FRAME_STRIDE))
             _copy8(out, f * NUM_FEATURES, features, 0, NUM_FEATURES)
         return out
 
     def frame(self, x, start, rows, at):
         """The stream row (int32 x 41) of the frame at ``x[start:]`` into ``rows[at:]``."""
         frontend = self._frontend
-        _copy(self._frame, 0, x, start, FRAME_SAMPLES)
-        rows[at + NUM_FEATURES] = frontend.spectrum(self._frame)
+        rows[at + NUM_FEATURES] = frontend.spectrum(x, start)
         _copy32(rows, at, frontend.roots, 0, NUM_FEATURES)
 
     def rows_to_input(self, rows, out):
