@@ -7,6 +7,7 @@
     m.invoke()
     y = m.output(0)                     # memoryview of signed int8 items
     m.input_shape(0), m.output_quant(0), m.arena_size, m.ops
+    m.model_ram_bytes                   # the model's bytes held in RAM (the file, or the weights scratch)
     m.predict([0.5, ...])               # floats in, dequantized floats out
 
 Corrupt or unsupported models raise ``ModelError`` (a ValueError); too little

@@ -208,6 +208,7 @@ def load_into(interp, source, max_arena, weights="ram", path=None, chunk_bytes=4
     plan_model = None
     forget("midge.nn.planner")
     interp._data = m.data  # keeps the model's bytes alive: constant views may hold only their address
+    interp.model_ram_bytes = 0 if isinstance(buf, memoryview) and path else len(buf)
     interp.ops = [(op.name, op.version) for op in m.operators]
     if interp.arena_size > max_arena:
         raise ModelError("model needs a %d-byte arena; the limit is %d" % (interp.arena_size, max_arena))
@@ -290,5 +291,6 @@ def load_into(interp, source, max_arena, weights="ram", path=None, chunk_bytes=4
     interp._outputs = [ctx.view(i) for i in outputs]
     if flash:
         interp._data = scratch  # the model's bytes go: the ops read their constants from the file
+        interp.model_ram_bytes = len(scratch)
     interp.input_count = len(inputs)
     interp.output_count = len(outputs)

@@ -42,7 +42,7 @@ def handler(args):
         task = bar.add_task("heap", total=None, info="")
         doc = profile(project, args.board or [project.board], args.clip,
                       progress=lambda: bar.advance(task, 1))
-    heap, parts = doc["heap"], doc["in_use"]
+    parts = doc["in_use"]
     cm = doc["cost_model"]
     console = Console()
     if not console.is_terminal:
@@ -73,9 +73,12 @@ def handler(args):
     print("A board fits with 15 % of its heap to spare.")
     if parts:
         window = "frames and feature rows" if parts["streaming"] else "window of samples"
-        print(f"held once loaded: {parts['total']:,} B: the model file {parts['model_file']:,} B, the tensor "
-              f"arena {parts['arena']:,} B (activations), the {window} {parts['window']:,} B, and "
-              f"{parts['rest']:,} B of midge's code, per-op and feature tables and objects")
+        model = (f"the model file {parts['model_held']:,} B" if parts["weights"] == "ram" else
+                 f"the largest op's weights {parts['model_held']:,} B (the rest of the {parts['model_file']:,} B "
+                 f"model file stays in flash)")
+        print(f"held once loaded: {parts['total']:,} B: {model}, the tensor arena {parts['arena']:,} B "
+              f"(activations), the {window} {parts['window']:,} B, and {parts['rest']:,} B of midge's code, "
+              f"per-op and feature tables and objects")
     print(f"latency estimate: {doc['macs']:,} MACs x {cm['instr_per_mac']:.1f} instr/MAC "
           f"(like {cm['bench_model']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
           f"instr/sample, x CPI per core / clock; figures from {cm['source']} (docs/training.md)")

@@ -60,13 +60,18 @@ def sensor_params(profile, sensor):
     return {}
 
 
+def weights_for(profile):
+    """midge.json's ``weights`` for a board: "flash" without PSRAM (only the largest
+    op's weights in RAM, each op's read from the model file as it runs), else "ram"."""
+    return "ram" if profile.psram_bytes else "flash"
+
+
 def board_config(build, profile, glue, root="/", replay=None, realtime=True, overrides=None):
     """The midge.json for ``build`` on ``profile`` with glue module ``glue``."""
     model = lambda name: join(root, "model", name)  # noqa: E731
     meta = build.meta
     conf = {"model": model("model.tflite"), "meta": model("meta.json"), "vectors": model("vectors.bin"),
-            # a board without PSRAM keeps only the largest op's weights in RAM, reading each op's from flash
-            "weights": "ram" if profile.psram_bytes else "flash",
+            "weights": weights_for(profile),
             "board": glue, "status_interval_s": 10,
             "responders": [dict(r, path=join(root, r["path"])) if "path" in r else dict(r)
                            for r in DEFAULT_RESPONDERS]}

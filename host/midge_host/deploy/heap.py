@@ -72,9 +72,10 @@ app = App(app_config.load('/midge.json'))
 gc.collect()
 total = gc.mem_alloc() - base
 p = app.pipeline
-parts = {'total': total, 'model_file': os.stat(app.conf['model'])[6], 'arena': p.interpreter.arena_size,
+parts = {'total': total, 'model_file': os.stat(app.conf['model'])[6], 'weights': app.conf['weights'],
+         'model_held': p.interpreter.model_ram_bytes, 'arena': p.interpreter.arena_size,
          'window': (app.stream or app.windows).nbytes, 'streaming': app.streaming}
-parts['rest'] = total - parts['model_file'] - parts['arena'] - parts['window']
+parts['rest'] = total - parts['model_held'] - parts['arena'] - parts['window']
 print(%(mark)r, 0)
 print(json.dumps(parts))
 """

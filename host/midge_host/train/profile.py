@@ -13,8 +13,11 @@ run under ``-X heapsize=N`` with N found by bisection to 1 KiB. Reported:
 ``run_bytes``, the smallest heap in which the app builds and runs the whole
 clip; ``load_bytes``, the smallest in which it builds (its peak while
 loading); and, for the curious, what the built app holds, by part
-(``in_use``: the model file, the tensor arena, the window buffer, and the
-rest: midge's code, per-op and feature tables, objects). Headroom is ``1 - run_bytes / heap_bytes``; a board "fits" with
+(``in_use``: the model's bytes in RAM (the file, or with weights in flash the
+largest op's weights), the tensor arena, the window buffer, and the rest:
+midge's code, per-op and feature tables, objects). Boards with and without
+PSRAM are measured apart (deploy keeps the weights in flash on the latter).
+Headroom is ``1 - run_bytes / heap_bytes``; a board "fits" with
 at least ``HEADROOM`` (15 %): heaps fragment, and sensor drivers, Wi-Fi and
 the board's own firmware take their share. The deployed files' bytes for the
 board's arch are compared with its flash.
@@ -44,6 +47,7 @@ import math
 from pathlib import Path
 
 from midge_host.boards import load_board
+from midge_host.deploy import weights_for
 from midge_host.deploy.artifacts import load_build
 from midge_host.deploy.heap import app_heap, files_bytes, in_use, measured_with
 from midge_host.errors import MidgeError
@@ -170,7 +174,8 @@ def profile(project, boards, clip=None, progress=None):
         raise MidgeError(f"clip {clip} not found")
     info = describe(build / "model.tflite", tflm_arena=False)
     profiles = [load_board(name) for name in boards]
-    basis = [measured_with(board)[2] for board in profiles]  # per board: the interpreter, in words
+    # per board: the interpreter, in words, and where the deployed app keeps the weights
+    basis = [(measured_with(board)[2], weights_for(board)) for board in profiles]
     heaps = {}  # basis -> app_heap's figures, one bisection each
     for board, key in zip(profiles, basis):
         if key not in heaps:
