@@ -47,9 +47,25 @@ class App:
         from midge.loading import forget, loading
         with loading():
             from midge.app_build import build
-            build(self, conf)
+            (self.meta, self.sensor, self._buf, self.stream, self.windows, self.pipeline, self.respond,
+             self.decide, self.clock, self._limit_windows, self.dog, self.duty) = build(conf)
             build = None
             forget("midge.app_build")  # building's code: a running app needs none of it
+        self.conf = conf
+        self.streaming = self.stream is not None
+        self.anomaly = self.meta["task"] == "anomaly"
+        self._seen_dropped = 0
+        self.windows_done = 0
+        self.gaps = 0
+        self.detections = 0
+        self.busy_us = 0  # processing time since the last status
+        self._status_ms = int(conf["status_interval_s"] * 1000)
+        self._next_status = self._status_ms
+        self._wall = ticks_us()
+        self._wall_windows = 0
+        self._status_busy = 0
+        self._status_t = 0
+        self.done = False
 
     @property
     def t_ms(self):

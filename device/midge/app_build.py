@@ -11,7 +11,6 @@ unless it gives the model's rate and channels.
 import gc
 
 from midge.bits import zeros
-from midge.sensors._clock import ticks_us
 
 BLOCK_FRAMES = 512
 """Frames the app reads at a time from a sensor that has no ``block`` of its own
@@ -39,17 +38,17 @@ def check_sensor(meta, sensor):
                          % (sensor.sample_rate, sensor.channels, rate, ch))
 
 
-def build(app, conf):
-    """Fill ``app`` (a ``midge.app.App``) from ``conf``."""
+def build(conf):
+    """The app's parts for ``conf``: (meta, sensor, sensor block buffer, frame
+    stream or None, windows or None, pipeline, responders, decider, stream
+    clock, windows to stop after (0: never), watchdog or None, duty cycle or None)."""
     from midge import meta as _meta
     from midge.loading import forget
-    app.conf = conf
     meta = _meta.read(conf["meta"])
     _meta = None
     forget("midge.app_config", "midge.meta")
     if meta["sensor"] == "camera":
         raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
-    app.meta = meta
     rate = meta["sample_rate"]
     ch = meta["channels"]
     glue = None
@@ -67,59 +66,44 @@ def build(app, conf):
     load_model = None
     forget("midge.nn")
     gc.collect()
-    app.sensor = sensor(conf, glue)
-    check_sensor(meta, app.sensor)
+    source = sensor(conf, glue)
+    check_sensor(meta, source)
     hop = meta["stride_samples"]
-    block = getattr(app.sensor, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
-    app._buf = zeros("h", block)
+    block = getattr(source, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
+    buf = zeros("h", block)
     from midge.app_pipeline import Pipeline, extractor
     fx = extractor(meta)
     clips = [r for r in conf["responders"] if r["kind"] == "clip"]
     # features frame by frame where they allow it (a clip responder needs the window's samples)
-    app.stream = None  # a FrameStream, or else
-    app.windows = None  # a Windows
+    stream = None  # a FrameStream, or else
+    windows = None  # a Windows
     if getattr(fx, "streams", False) and not clips:
         from midge.framestream import FrameStream, can_stream
         if can_stream(fx, hop):
-            app.stream = FrameStream(fx, hop, block)
-    if app.stream is None:
+            stream = FrameStream(fx, hop, block)
+    if stream is None:
         from midge.window import Windows
-        app.windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
-    app.streaming = app.stream is not None
-    app.pipeline = Pipeline(meta, model, fx)
+        windows = Windows(meta["window_samples"], hop, ch, spare=block // ch)
+    pipeline = Pipeline(meta, model, fx)
     from midge.app_respond import Responders
     from midge.decide import Decider
     from midge.streamclock import StreamClock
-    app.respond = Responders(conf["responders"], meta, glue)
-    app.anomaly = meta["task"] == "anomaly"
-    app.decide = Decider(meta)
-    app.clock = StreamClock(rate)
-    app._seen_dropped = 0
+    respond = Responders(conf["responders"], meta, glue)
     seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
-    app._limit_windows = 0
+    limit = 0
     if seconds:
-        frames = int(seconds * rate)
-        app._limit_windows = (frames - meta["window_samples"]) // meta["stride_samples"] + 1
-    app.windows_done = 0
-    app.gaps = 0
-    app.detections = 0
-    app.busy_us = 0  # processing time since the last status
-    app._status_ms = int(conf["status_interval_s"] * 1000)
-    app._next_status = app._status_ms
-    app._wall = ticks_us()
-    app._wall_windows = 0
-    app._status_busy = 0
-    app._status_t = 0
-    app.done = False
-    app.dog = None
+        limit = (int(seconds * rate) - meta["window_samples"]) // meta["stride_samples"] + 1
+    dog = None
     if conf["watchdog_ms"]:
         from midge.boards import require
         from midge.respond.power import Watchdog
-        app.dog = Watchdog(require(glue, "watchdog", "a watchdog")(conf["watchdog_ms"]))
-    app.duty = None
+        dog = Watchdog(require(glue, "watchdog", "a watchdog")(conf["watchdog_ms"]))
+    duty = None
     if conf["duty_cycle"]:
         from midge.boards import require
         from midge.respond.power import DutyCycle
         d = conf["duty_cycle"]
-        app.duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
-                              int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
+        duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
+                         int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
+    return (meta, source, buf, stream, windows, pipeline, respond, Decider(meta), StreamClock(rate), limit,
+            dog, duty)
