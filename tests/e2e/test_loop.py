@@ -1,7 +1,7 @@
 """The whole loop, as a user walks it, for every audio and IMU template, on the
 emulated board of the template's own board profile, and on the emulated Pico W
 (`--set board=pico_w`: the smallest heap of all profiles; 32-bit, as every
-emulated board) (the CLI, real mpremote):
+emulated board), and mosquito on the emulated Pico (the CLI, real mpremote):
 
 new -> data synth (small) -> train (short) -> quantize -> eval -> deploy without
 --board (the project's board; the board says what it is) -> verify -> monitor ->
@@ -33,8 +33,8 @@ LOOP = {"mosquito": (40, short(40)), "rainfall": (15, short(15)), "kws": (80, sh
         "motion": (40, short(60)), "anomaly": (15, short(10))}
 # every template also on the Pico W: the smallest heap of all profiles, and the Pico's
 # arch (armv6m); the Pico has 41 KiB more heap (headroom on both: tools/bench_heap.py)
-SMALL_BOARDS = {t: "pico_w" for t in LOOP}
-CASES = [(t, None) for t in sorted(LOOP)] + sorted(SMALL_BOARDS.items())
+SMALL_BOARDS = [(t, "pico_w") for t in sorted(LOOP)] + [("mosquito", "pico")]
+CASES = [(t, None) for t in sorted(LOOP)] + SMALL_BOARDS
 
 
 def cli(capsys, *argv):
