@@ -25,6 +25,10 @@ Contracts:
   since start, advanced by ``stride_samples`` per window and by every dropped
   frame, so detections, log records and LoRaWAN intervals are right however
   fast a replay runs.
+- A camera model: each frame the camera gives (at the model's size, see
+  ``midge.sensors.camera``; an image recording replayed,
+  ``midge.sensors.image_replay``) is one window; stream time advances by a
+  frame at the camera's ``fps``.
 - Output (serial responder): JSON lines ``{"ev":"start",...}``,
   ``{"ev":"det","t","label","score"}``, ``{"ev":"status","t","windows",
   "rate" (windows per wall-clock second), "rtf" (processing time / stream
@@ -54,6 +58,7 @@ class App:
         self.conf = conf
         self.streaming = self.stream is not None
         self.anomaly = self.meta["task"] == "anomaly"
+        self._hop = self.meta["stride_samples"] or 1  # a camera: one frame per window
         self._seen_dropped = 0
         self.windows_done = 0
         self.gaps = 0
@@ -78,7 +83,7 @@ class App:
         if window is not None:  # (streaming: the rows are in the model's input already)
             p.features(window)
         scores = p.invoke()
-        self.clock.advance(self.meta["stride_samples"])
+        self.clock.advance(self._hop)
         t = self.clock.t_ms
         decide = self.decide
         if decide.update(p.anomaly_score() if self.anomaly else scores, t):
@@ -92,10 +97,12 @@ class App:
 
     def dropped(self):
         """Frames lost so far: by the sensor and by the window ring."""
-        return self.sensor.dropped + (self.stream or self.windows).dropped
+        frames = self.stream or self.windows
+        return self.sensor.dropped + (frames.dropped if frames is not None else 0)
 
     def step(self):
-        """Read one sensor block and process the windows it completes; False when a replay ended."""
+        """Read one sensor block (a camera: one frame) and process the windows it
+        completes; False when a replay ended."""
         n = self.sensor.readinto(self._buf)
         if n == 0:
             if getattr(self.sensor, "done", False):
@@ -104,6 +111,13 @@ class App:
             sleep_ms(1)
             return True
         stream, w = self.stream, self.windows
+        if stream is None and w is None:  # a camera frame: one window
+            self._window(self._buf)
+            if self._limit_windows and self.windows_done >= self._limit_windows:
+                self.done = True
+                return False
+            self._status_due()
+            return True
         (stream or w).feed(self._buf, n)
         lost = self.dropped()
         if lost != self._seen_dropped:
@@ -125,10 +139,13 @@ class App:
                     self.done = True
                     return False
                 window = w.take()
+        self._status_due()
+        return True
+
+    def _status_due(self):
         if ticks_diff(self.t_ms, self._next_status) >= 0:
             self._next_status = ticks_add(self._next_status, self._status_ms)
             self.respond.status(self.t_ms, self.status())
-        return True
 
     def status(self):
         """The status fields (allocates: call it at status time only)."""
@@ -163,7 +180,9 @@ class App:
                 if duty is not None and not duty.awake(ticks_ms()):
                     sensor.stop()
                     duty.rest(ticks_ms(), self.dog)
-                    (self.stream or self.windows).reset()
+                    frames = self.stream or self.windows
+                    if frames is not None:
+                        frames.reset()
                     sensor.start()
                 if not self.step():
                     break

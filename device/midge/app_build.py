@@ -3,9 +3,12 @@ meta, board glue, the model, the sensor, windows or the frame stream, the
 pipeline, responders and decisions. Apart from ``midge.app`` so a running app
 holds none of this code (``App.__init__`` forgets the module once built).
 
-``sensor(conf, glue)`` builds the configured sensor (also for ``midge.stream``
-and deploy's host check); ``check_sensor(meta, sensor)`` is a ValueError
-unless it gives the model's rate and channels.
+``sensor(conf, glue, image=None)`` builds the configured sensor (also for
+``midge.stream`` and deploy's host check; ``image``: a camera model's frame
+size, ``image_size(meta)``); ``check_sensor(meta, sensor)`` is a ValueError
+unless it gives the model's rate and channels (a camera: its frame size).
+A camera model's app reads one frame per window (``midge.sensors.camera``'s
+cameras, or an image recording replayed: ``midge.sensors.image_replay``).
 """
 
 import gc
@@ -17,9 +20,18 @@ BLOCK_FRAMES = 512
 (at most one window hop)."""
 
 
-def sensor(conf, glue):
-    """The sensor ``conf`` describes: a replay, or the board glue's."""
+def sensor(conf, glue, image=None):
+    """The sensor ``conf`` describes: a replay, or the board glue's. ``image``:
+    (width, height) of a camera model's frames (an image recording replayed, or
+    the glue's ``camera``), else None (a microphone or IMU)."""
     s = conf["sensor"]
+    if image is not None:
+        if s["source"] == "replay":
+            from midge.sensors.image_replay import ImageReplay
+            return ImageReplay(s["path"], image[0], image[1], fps=s.get("fps", 1), realtime=s["realtime"],
+                               loop=s["loop"])
+        from midge.boards import require
+        return require(glue, "camera", "a camera")(s, image[0], image[1])
     if s["source"] == "replay":
         from midge.sensors import replay
         if s["path"].lower().endswith(".csv"):
@@ -29,8 +41,23 @@ def sensor(conf, glue):
     return require(glue, "sensor", "a sensor")(s)
 
 
+def image_size(meta):
+    """(width, height) of a camera model's frames; None for other sensors."""
+    if meta["sensor"] != "camera":
+        return None
+    f = meta["features"]
+    return f.get("width", 96), f.get("height", 96)
+
+
 def check_sensor(meta, sensor):
-    """ValueError unless ``sensor`` gives the model's sample rate and channels."""
+    """ValueError unless ``sensor`` gives the model's sample rate and channels
+    (a camera: its frame size)."""
+    image = image_size(meta)
+    if image is not None:
+        if (sensor.width, sensor.height) != image:
+            raise ValueError("the camera gives %d x %d frames; the model wants %d x %d"
+                             % (sensor.width, sensor.height, image[0], image[1]))
+        return
     rate = meta["sample_rate"]
     ch = meta["channels"]
     if sensor.sample_rate != rate or sensor.channels != ch:
@@ -47,8 +74,6 @@ def build(conf):
     meta = _meta.read(conf["meta"])
     _meta = None
     forget("midge.app_config", "midge.meta")
-    if meta["sensor"] == "camera":
-        raise ValueError("midge.app runs microphone and IMU models; this one takes camera frames")
     rate = meta["sample_rate"]
     ch = meta["channels"]
     glue = None
@@ -66,8 +91,11 @@ def build(conf):
     load_model = None
     forget("midge.nn")
     gc.collect()
-    source = sensor(conf, glue)
+    image = image_size(meta)
+    source = sensor(conf, glue, image)
     check_sensor(meta, source)
+    if image is not None:
+        return _camera_parts(conf, meta, glue, model, source)
     hop = meta["stride_samples"]
     block = getattr(source, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
     buf = zeros("h", block)
@@ -93,6 +121,31 @@ def build(conf):
     limit = 0
     if seconds:
         limit = (int(seconds * rate) - meta["window_samples"]) // meta["stride_samples"] + 1
+    dog, duty = _power(conf, glue)
+    return (meta, source, buf, stream, windows, pipeline, respond, Decider(meta), StreamClock(rate), limit,
+            dog, duty)
+
+
+def _camera_parts(conf, meta, glue, model, source):
+    """build's parts for a camera model: one frame is one window (no stream, no
+    windows), stream time counted in frames at the camera's ``fps``."""
+    from midge.app_pipeline import Pipeline, extractor
+    fx = extractor(meta)
+    buf = bytearray(fx.window_samples)
+    pipeline = Pipeline(meta, model, fx)
+    from midge.app_respond import Responders
+    from midge.decide import Decider
+    from midge.streamclock import StreamClock
+    respond = Responders(conf["responders"], meta, glue)
+    fps = source.fps
+    seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
+    limit = int(seconds * fps) if seconds else 0
+    dog, duty = _power(conf, glue)
+    return (meta, source, buf, None, None, pipeline, respond, Decider(meta), StreamClock(fps), limit, dog, duty)
+
+
+def _power(conf, glue):
+    """(watchdog or None, duty cycle or None) of ``conf``."""
     dog = None
     if conf["watchdog_ms"]:
         from midge.boards import require
@@ -105,5 +158,4 @@ def build(conf):
         d = conf["duty_cycle"]
         duty = DutyCycle(require(glue, "sleep", "a sleep function"), int(d["period_s"] * 1000),
                          int(d["awake_s"] * 1000), conf["watchdog_ms"] and conf["watchdog_ms"] // 2)
-    return (meta, source, buf, stream, windows, pipeline, respond, Decider(meta), StreamClock(rate), limit,
-            dog, duty)
+    return dog, duty

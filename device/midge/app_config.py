@@ -9,7 +9,8 @@ before pushing anything.
      "board": "xiao_esp32s3_sense",              # glue module midge.boards.<board> (optional)
      "sensor": {"source": "board", ...glue params: pins from the board profile}  or
                {"source": "replay", "path": "/data/clip.wav", "realtime": true,
-                "loop": false, "seconds": 0, "sample_rate": 100 (CSV only)},
+                "loop": false, "seconds": 0, "sample_rate": 100 (CSV only),
+                "fps": 1 (an image recording, .pgm: frames per second)},
      "responders": [{"kind": "serial", "predictions": false},
                     {"kind": "led", "pin": 21, "active_low": true, "patterns": {"yes": [100, 100, 3]}},
                     {"kind": "log", "path": "/log/detections.bin", "max_bytes": 65536},
@@ -39,7 +40,8 @@ SENSOR_KEYS = {
     "board": {"imu": "str", "i2c": "count", "sda": "pin", "scl": "pin", "address": "count", "rate": "number",
               "sck": "pin", "ws": "pin", "sd": "pin", "clk": "pin", "data": "pin", "bits": "count",
               "shift": "count", "ibuf": "count", "gain": "count", "gain_db": "number", "highpass": "number"},
-    "replay": {"path": "str", "realtime": "bool", "loop": "bool", "seconds": "count", "sample_rate": "number"},
+    "replay": {"path": "str", "realtime": "bool", "loop": "bool", "seconds": "count", "sample_rate": "number",
+               "fps": "number"},
 }
 _GLUE_NET = {"ssid": "str", "password": "str", "broker": "str", "port": "count", "client_id": "str",
              "keepalive": "count", "user": "str", "key": "str", "connect_timeout_s": "number"}

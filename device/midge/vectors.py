@@ -3,7 +3,8 @@ owns the format; the trainer writes it with ``header``/``record_size`` and
 the board reads it with ``Reader``.
 
 Little-endian: ``b"MGTV"``, u16 version (1), u16 count, u32 n_samples (raw
-window values: window_samples * channels; 0 for camera models), u32 n_input
+window values: window_samples * channels; for a camera model the frame's
+width * height pixels, 0..255), u32 n_input
 (model input bytes), u32 n_output (model output bytes), then ``count``
 records of int16[n_samples] raw window (channels interleaved), int8[n_input]
 expected model input and int8[n_output] expected model output (TFLM's).

@@ -8,6 +8,10 @@ the board-facing code can be tested without training.
   ``keras_kws``, random weights, 16 x 10 int8 input) on MFE features of 8 kHz
   audio (272 ms windows every 136 ms), fast enough to replay an hour, and a
   synthetic WAV of ``seconds``.
+- ``camera_project(dir, frames)``: the same DS-CNN read as a camera model: 10 x 16
+  grayscale frames (``{"kind": "image"}`` features: pixel - 128), four random
+  frames as vectors, and an image recording (``midge.pgm``) of ``frames``
+  random frames of 40 x 64 pixels (the app crops and resizes them as a camera's).
 
 Vectors: the model input computed by the device pipeline under the unix port
 (``run_device``: midge.app_pipeline, as the board runs it) and the output by
@@ -54,12 +58,13 @@ def _quant(model, which):
             "zero_point": int(q.zeroPoint[0]) if q is not None and q.zeroPoint is not None else 0}
 
 
-def _write(build, name, model, labels, features, rate, window, stride, windows, smoothing, synthetic):
+def _write(build, name, model, labels, features, rate, window, stride, windows, smoothing, synthetic,
+           sensor="microphone"):
     build.mkdir(parents=True, exist_ok=True)
     (build / "model.tflite").write_bytes(model)
     (build / "labels.txt").write_text("\n".join(labels) + "\n")
     meta = {"format": 1, "name": name, "task": "classification", "labels": labels,
-            "quiet_labels": labels[:1], "sensor": "microphone",
+            "quiet_labels": labels[:1], "sensor": sensor,
             "sample_rate": rate, "channels": 1, "window_samples": window, "stride_samples": stride,
             "features": features, "input": _quant(model, "input"), "output": _quant(model, "output"),
             "smoothing": smoothing, "synthetic": synthetic, "vectors": "vectors.bin",
@@ -114,3 +119,20 @@ def fast_project(folder, seconds=60):
     wav = Path(folder) / "fast.wav"
     write_wav(wav, audio, rate)
     return meta, wav
+
+
+def camera_project(folder, frames=12):
+    """The camera project in ``folder``; returns (meta, image recording path, the recording's frames)."""
+    from midge import pgm
+    from midge_host.modelgen import build_model
+
+    rng = np.random.default_rng(4)
+    vectors = [rng.integers(0, 256, 160, dtype=np.uint8) for _ in range(4)]
+    meta = _write(Path(folder) / "build", "camera", build_model("keras_kws", seed=1), FAST_LABELS,
+                  {"kind": "image", "width": 10, "height": 16}, 0, 0, 0, vectors,
+                  {"average_window_ms": 1000, "detection_threshold": -68, "suppression_ms": 0,
+                   "minimum_count": 1}, True, sensor="camera")
+    images = rng.integers(0, 256, (frames, 64, 40), dtype=np.uint8)
+    path = Path(folder) / "frames.pgm"
+    path.write_bytes(b"".join(pgm.header(40, 64) + img.tobytes() for img in images))
+    return meta, path, images

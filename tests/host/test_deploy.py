@@ -68,6 +68,31 @@ def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
         assert not list(flash.rglob("*.new")), "stale .new files stay on the flash"
 
 
+def test_a_camera_model_replays_a_folder_of_images(tmp_path, capsys):
+    """deploy --replay FOLDER for a camera model: the images become an image recording
+    the emulated OpenMV Cam H7 Plus replays as its camera; verify checks the frames'
+    pixels through the device features; the app gives one window per image."""
+    import numpy as np
+    from PIL import Image
+    from tests.app.project import camera_project
+    folder = tmp_path / "cam"
+    camera_project(folder)
+    shots = tmp_path / "shots"
+    shots.mkdir()
+    rng = np.random.default_rng(9)
+    for k in range(5):
+        Image.fromarray(rng.integers(0, 256, (48, 30, 3), dtype=np.uint8)).save(shots / f"shot{k}.png")
+    with SimBoard(board="openmv_h7_plus", flash_dir=tmp_path / "flash") as sim:
+        port = str(sim.port)
+        assert main(["deploy", str(folder), "--port", port, "--board", "openmv_h7_plus", "--replay", str(shots),
+                     "--fast"]) == 0
+        assert "4/4 vectors bit-exact" in capsys.readouterr().err
+        conf = json.loads((tmp_path / "flash/midge.json").read_text())
+        assert conf["sensor"]["path"] == "/data/shots.pgm" and (tmp_path / "flash/data/shots.pgm").is_file()
+        summary = watch(port, seconds=30)
+        assert summary.ended and summary.of("end")[0]["windows"] == 5
+
+
 def test_verify_fails_on_a_mismatch(project, tmp_path, capsys):
     with SimBoard(flash_dir=tmp_path / "flash") as sim:
         deploy(project, str(sim.port), replay=project / "fast.wav", realtime=False)

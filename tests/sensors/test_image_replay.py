@@ -95,3 +95,18 @@ def test_the_end_of_a_recording_and_bad_frames(tmp_path):
     path.write_bytes(b"")
     with pytest.raises(ValueError, match="holds no frame"):
         ImageReplay(str(path))
+
+
+def test_frames_of_another_size_are_cropped_and_resized_like_a_camera_s(tmp_path):
+    from midge.sensors.camera import GrayResize
+    images = frames(2, 40, 30, seed=3)
+    path = tmp_path / "big.pgm"
+    path.write_bytes(recording(images))
+    cam = ImageReplay(str(path), 16, 16, realtime=False)
+    assert (cam.width, cam.height, cam.frame_width, cam.frame_height) == (16, 16, 40, 30)
+    resize = GrayResize(16, 16)
+    for img in images:
+        got, want = bytearray(256), bytearray(256)
+        assert cam.readinto(got) == 256
+        resize.resize(img.tobytes(), 40, 30, want)
+        assert got == want

@@ -61,6 +61,12 @@ def test_device_equals_tflm(trained, template):
     project, metrics = trained(template)
     assert metrics["device_equals_tflm"]
     assert metrics["engines"]["device"]["predictions"] == metrics["engines"]["int8"]["predictions"]
+    if template == "person":  # a camera model's vectors hold the frames' pixels, for the board's verify
+        build = project.dir / "build"
+        windows, inputs, outputs = read_vectors(build / "vectors.bin")
+        assert windows.shape == inputs.shape and windows.min() >= 0 and windows.max() <= 255
+        feats, outs = run_device(build / "model.tflite", build / "meta.json", list(windows.astype(np.uint8)))
+        assert np.array_equal(feats, inputs) and np.array_equal(outs, outputs)
 
 
 @pytest.mark.slow

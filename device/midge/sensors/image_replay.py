@@ -4,7 +4,12 @@ gray bytes of the next frame), as ``midge.sensors.camera``'s cameras give them,
 plus the replay contract of ``midge.sensors.replay`` (``start``/``stop``,
 ``done``, ``dropped``, ``loop``, ``realtime``).
 
-    cam = ImageReplay("/data/frames.pgm", fps=2, realtime=True, loop=False)
+    cam = ImageReplay("/data/frames.pgm", 96, 96, fps=2, realtime=True, loop=False)
+
+``width``/``height`` (default: the recording's) is the size ``readinto``
+delivers: frames of another size are centre-cropped and area-averaged to it
+(``midge.sensors.camera.GrayResize``, as a camera's frames are);
+``frame_width``/``frame_height`` are the recording's.
 
 ``realtime=True`` delivers ``fps`` frames a second (``readinto`` sleeps until
 the frame is due); otherwise as fast as they are asked for. Every frame must
@@ -21,7 +26,7 @@ class ImageReplay:
     dropped = 0
     channels = 1
 
-    def __init__(self, source, fps=1, realtime=True, loop=False):
+    def __init__(self, source, width=None, height=None, fps=1, realtime=True, loop=False):
         if not (isinstance(fps, (int, float)) and 0 < fps <= 1000):
             raise ValueError("fps must be a number in (0, 1000], got %r" % (fps,))
         self._f = open(source, "rb") if isinstance(source, str) else source
@@ -29,7 +34,14 @@ class ImageReplay:
         size = pgm.parse_header(self._f)
         if size is None:
             raise ValueError("the image recording holds no frame")
-        self.width, self.height = size
+        self.frame_width, self.frame_height = size
+        self.width = width or size[0]
+        self.height = height or size[1]
+        self._resize = self._frame_buf = None
+        if (self.width, self.height) != size:
+            from midge.sensors.camera import GrayResize
+            self._resize = GrayResize(self.width, self.height)
+            self._frame_buf = bytearray(size[0] * size[1])
         self._start = 0
         self._head = bytearray(self._f.tell())
         self._first = bytearray(len(self._head))
@@ -54,15 +66,15 @@ class ImageReplay:
         self._running = False
 
     def _frame(self, buf):
-        """Read the next frame into ``buf``; 0 at the end of the file."""
+        """Read the next frame into ``buf`` (the recording's size); 0 at the end of the file."""
         head = self._head
         got = self._f.readinto(head)
         if not got:
             return 0
         if got != len(head) or head != self._first:
             raise ValueError("frame %d of the image recording is not a %d x %d frame like the first "
-                             "(one size per file)" % (self.frames, self.width, self.height))
-        n = self.width * self.height
+                             "(one size per file)" % (self.frames, self.frame_width, self.frame_height))
+        n = self.frame_width * self.frame_height
         if buf is not self._buf:  # a view of the caller's buffer, made once per buffer
             self._buf = buf
             self._view = memoryview(buf)[:n]
@@ -76,13 +88,16 @@ class ImageReplay:
             raise ValueError("readinto buffer holds %d bytes; a frame is %d x %d" % (len(buf), self.width, self.height))
         if not self._running:
             self.start()
-        got = self._frame(buf)
+        into = buf if self._resize is None else self._frame_buf
+        got = self._frame(into)
         if got == 0 and self.loop and self.frames:
             self._f.seek(self._start)
-            got = self._frame(buf)
+            got = self._frame(into)
         if got == 0:
             self.done = True
             return 0
+        if self._resize is not None:
+            got = self._resize.resize(into, self.frame_width, self.frame_height, buf)
         self.frames += 1
         if self.realtime:
             self._due = ticks_add(self._due, self.frame_us)

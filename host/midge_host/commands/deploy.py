@@ -1,4 +1,4 @@
-"""`midge deploy DIR --port P [--board B] [--replay FILE.wav]`: put a built project on a board.
+"""`midge deploy DIR --port P [--board B] [--replay FILE]`: put a built project on a board.
 
 Asks the board what it is and refuses one the project's build cannot run on, checks
 midge.json and builds the app's pipeline on the host, then cross-compiles the device
@@ -21,7 +21,9 @@ def register(subparsers):
     parser.add_argument("project", metavar="DIR", help="the project folder (its build/ holds the model)")
     add_port_options(parser)
     parser.add_argument("--board", "-b", help="board profile (`midge boards`; default: the project's board)")
-    parser.add_argument("--replay", metavar="FILE", help="a WAV/CSV the app replays as its sensor (needed on sim)")
+    parser.add_argument("--replay", metavar="FILE",
+                        help="a recording the app replays as its sensor (needed on sim): a WAV/CSV, or for a "
+                             "camera model an image, a folder of images or a .pgm image recording")
     parser.add_argument("--fast", action="store_true",
                         help="replay as fast as possible instead of in real time")
     parser.add_argument("--config", metavar="JSON", help="midge.json keys to set, e.g. '{\"watchdog_ms\": 8000}'")

@@ -10,6 +10,9 @@ Contract:
   conversion made ("converted RGB to grayscale", "resized 320x240 to 96x96").
 - ``encode(pixels) -> bytes``: an 8-bit grayscale PNG.
 - ``size(path) -> (width, height, mode)``: header only.
+- ``recording(paths) -> bytes``: the images as an image recording the board
+  replays as a camera (``midge.pgm``: 8-bit gray frames at the first image's
+  size, the others normalised to it), in the order given.
 """
 
 import io
@@ -59,6 +62,20 @@ def normalise(image, width, height):
             box = (0, (h - keep) // 2, w, (h - keep) // 2 + keep)
         image = image.resize((width, height), Image.Resampling.LANCZOS, box=box)
     return np.asarray(image, dtype=np.uint8), notes
+
+
+def recording(paths):
+    """See the module docstring."""
+    from midge import pgm
+    if not paths:
+        raise MidgeError("no images to make an image recording of")
+    first = read(paths[0])
+    width, height = first.size
+    parts = []
+    for path in paths:
+        pixels, _ = normalise(first if path == paths[0] else read(path), width, height)
+        parts += [pgm.header(width, height), pixels.tobytes()]
+    return b"".join(parts)
 
 
 def encode(pixels):

@@ -10,7 +10,9 @@
   board's arch and push package, model files, midge.json and main.py
   atomically and resumably (``push``). Nothing is written to the board before
   every check passed. Returns the push counts plus ``files``, ``bytes`` and
-  ``target`` (a ``target.Target``).
+  ``target`` (a ``target.Target``). A camera model replays an image
+  recording (``midge.pgm``): ``replay`` is one, or an image or a folder of
+  images converted to one (``dataset.images.recording``).
 - ``verify(port, transport, root="/") -> dict``: run ``midge.verify`` on the
   board; returns {"vectors": [...per-vector dicts], "summary": {...}}.
 - ``board_config(build, profile, glue, root, replay, realtime, overrides)``:
@@ -112,7 +114,7 @@ def check_on_host(build, conf, items, root):
     model and its features), and the replay recording against the model's
     rate and channels. MidgeError naming the problem."""
     from midge import meta as device_meta
-    from midge.app_build import check_sensor, sensor as build_sensor
+    from midge.app_build import check_sensor, image_size, sensor as build_sensor
     from midge.app_pipeline import Pipeline
     try:
         app_config.check(copy.deepcopy(conf))
@@ -131,7 +133,7 @@ def check_on_host(build, conf, items, root):
             Pipeline(meta, local[conf["model"]])
             if conf["sensor"]["source"] == "replay":
                 replayed = dict(conf, sensor=dict(conf["sensor"], path=local[conf["sensor"]["path"]]))
-                sensor = build_sensor(app_config.check(copy.deepcopy(replayed)), None)
+                sensor = build_sensor(app_config.check(copy.deepcopy(replayed)), None, image_size(meta))
                 check_sensor(meta, sensor)
                 sensor.close()
         except ValueError as err:
@@ -142,8 +144,33 @@ def check_on_host(build, conf, items, root):
 def deploy(project, port, board=None, transport="mpremote", replay=None, realtime=True, root="/",
            config=None, progress=None):
     build = load_build(project)
-    if replay is not None and not Path(replay).is_file():
+    with tempfile.TemporaryDirectory(prefix="midge-replay-") as tmp:
+        replay = _replay_file(build, replay, Path(tmp))
+        return _deploy(build, port, board, transport, replay, realtime, root, config, progress)
+
+
+def _replay_file(build, replay, tmp):
+    """The file the board replays: ``replay`` itself, or for a camera model an
+    image recording (``midge.pgm``) made in ``tmp`` from an image or a folder of them."""
+    if replay is None:
+        return None
+    replay = Path(replay)
+    camera = build.meta.get("sensor") == "camera"
+    if not (replay.is_file() or (camera and replay.is_dir())):
         raise MidgeError(f"replay file {replay} not found")
+    if not camera or replay.suffix.lower() == ".pgm":
+        return replay
+    from midge_host.dataset import images
+    paths = sorted(p for p in replay.rglob("*") if p.suffix.lower() in images.SOURCE_SUFFIXES) \
+        if replay.is_dir() else [replay]
+    if not paths:
+        raise MidgeError(f"{replay}: no images to replay", hint="PNG, PGM, BMP or JPEG files")
+    out = tmp / (replay.stem + ".pgm")
+    out.write_bytes(images.recording(paths))
+    return out
+
+
+def _deploy(build, port, board, transport, replay, realtime, root, config, progress):
     wanted = board or _project_board(build)
     with open_board(port, transport, soft_reset=True) as dev:
         target = targets.choose(targets.probe(dev), wanted, port)

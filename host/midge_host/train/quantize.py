@@ -148,7 +148,7 @@ def quantize(project, say=print):
     vx = test.x[picks]
     (vy,) = run_engine("tflm", path, [vx.reshape((len(vx),) + inp.shape)], [out])
     if project.sensor == "camera":
-        windows = np.zeros((len(picks), 0), np.int16)
+        windows = vx.reshape(len(picks), -1).astype(np.int16) + 128  # the pixels (midge.dsp.image: x = pixel - 128)
     else:
         windows = np.stack([data.read_window(project, test.files[i]) for i in picks])
     artifacts.write_vectors(build / "vectors.bin", windows, vx, vy)

@@ -1,0 +1,97 @@
+"""A camera model's app on the unix port (32-bit, as a board): an image recording
+replayed as the camera, one frame per window, each frame cropped and resized as
+a camera's, the model's outputs equal to TFLM's on the same pixels; stream time
+in frames; nothing allocated per frame; verify checks the frames' pixels
+through the device feature code."""
+
+import json
+
+import numpy as np
+import pytest
+
+from midge.sensors.camera import GrayResize
+from midge_host.tflm import run_tflm
+from tests.app.project import camera_project
+
+FPS = 2
+RUN = """
+import gc, json, sys
+from array import array
+sys.path.insert(0, '')
+from midge import app_config
+from midge.app import App
+app = App(app_config.load('midge.json'))
+app.sensor.start()
+out = app.pipeline.output
+n = len(out)
+outputs = bytearray(64 * n)
+times = array('i', range(64))
+grown = before = k = j = 0  # globals made before measuring: a new one grows the module's dict
+while app.step():  # recorded into buffers made above: the loop allocates nothing of its own
+    for j in range(n):
+        outputs[k * n + j] = out[j] & 0xFF
+    times[k] = app.t_ms
+    k += 1
+    if k == 3:
+        gc.collect()
+        before = gc.mem_alloc()
+grown = gc.mem_alloc() - before
+print(json.dumps({"outputs": [[(outputs[i * n + j] ^ 0x80) - 0x80 for j in range(n)] for i in range(k)],
+                  "times": list(times[:k]), "grown": grown, "windows": app.windows_done,
+                  "dropped": app.dropped(), "streaming": app.streaming}))
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("camera")
+    meta, frames_path, images = camera_project(folder, frames=9)
+    conf = {"model": str(folder / "build/model.tflite"), "meta": str(folder / "build/meta.json"),
+            "vectors": str(folder / "build/vectors.bin"),
+            "sensor": {"source": "replay", "path": str(frames_path), "realtime": False, "fps": FPS},
+            "status_interval_s": 100000, "responders": []}
+    (folder / "midge.json").write_text(json.dumps(conf))
+    return folder, images
+
+
+@pytest.mark.parametrize("weights", ["ram", "flash"])
+def test_every_frame_is_a_window_with_tflm_s_output(run_mpy, project, weights, tmp_path):
+    folder, images = project
+    conf = json.loads((folder / "midge.json").read_text())
+    conf["weights"] = weights
+    (tmp_path / "midge.json").write_text(json.dumps(conf))
+    out = run_mpy(code=RUN, heapsize="256K", cwd=tmp_path, timeout=300).check()
+    got = json.loads(out.strip().splitlines()[-1])
+    assert got["windows"] == len(images) and got["dropped"] == 0 and not got["streaming"]
+    assert got["times"] == [(k + 1) * 1000 // FPS for k in range(len(images))]
+    assert got["grown"] == 0, got["grown"]
+    resize = GrayResize(10, 16)
+    inputs = []
+    for img in images:
+        small = bytearray(160)
+        resize.resize(img.tobytes(), 40, 64, small)
+        inputs.append((np.frombuffer(bytes(small), np.uint8).astype(np.int16) - 128).astype(np.int8))
+    (want,) = run_tflm(folder / "build/model.tflite", [np.stack(inputs).reshape(-1, 16, 10, 1)])
+    assert np.array_equal(np.array(got["outputs"], np.int8), want.reshape(len(images), -1))
+
+
+def test_verify_checks_the_frames_through_the_device_features(run_mpy, project):
+    folder, _ = project
+    out = run_mpy(code="import midge.verify\nraise SystemExit(midge.verify.run('midge.json'))",
+                  heapsize="256K", cwd=folder).check()
+    records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert records[-1]["ev"] == "verify" and records[-1]["vectors"] == 4 and records[-1]["failed"] == 0
+    assert all(r["input_ok"] and r["output_ok"] for r in records[:-1])
+
+
+def test_a_camera_of_the_wrong_size_is_refused(project, tmp_path):
+    from midge import pgm
+    from midge.app_build import check_sensor, image_size, sensor
+    folder, _ = project
+    meta = json.loads((folder / "build/meta.json").read_text())
+    assert image_size(meta) == (10, 16)
+    path = tmp_path / "f.pgm"
+    path.write_bytes(pgm.header(4, 4) + bytes(16))
+    cam = sensor({"sensor": {"source": "replay", "path": str(path), "realtime": False, "loop": False}}, None, (12, 16))
+    with pytest.raises(ValueError, match="the camera gives 12 x 16 frames; the model wants 10 x 16"):
+        check_sensor(meta, cam)
