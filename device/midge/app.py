@@ -54,7 +54,7 @@ class App:
             (self.meta, self.sensor, self._buf, self.stream, self.windows, self.pipeline, self.respond,
              self.decide, self.clock, self._limit_windows, self.dog, self.duty) = build(conf)
             build = None
-            forget("midge.app_build")  # building's code: a running app needs none of it
+            forget("midge.app_build", "midge.app_camera")  # building's code: a running app needs none of it
         self.conf = conf
         self.streaming = self.stream is not None
         self.anomaly = self.meta["task"] == "anomaly"

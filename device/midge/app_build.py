@@ -95,7 +95,8 @@ def build(conf):
     source = sensor(conf, glue, image)
     check_sensor(meta, source)
     if image is not None:
-        return _camera_parts(conf, meta, glue, model, source)
+        from midge.app_camera import parts
+        return parts(conf, meta, glue, model, source)
     hop = meta["stride_samples"]
     block = getattr(source, "block", (hop if hop < BLOCK_FRAMES else BLOCK_FRAMES) * ch)
     buf = zeros("h", block)
@@ -121,30 +122,12 @@ def build(conf):
     limit = 0
     if seconds:
         limit = (int(seconds * rate) - meta["window_samples"]) // meta["stride_samples"] + 1
-    dog, duty = _power(conf, glue)
+    dog, duty = power(conf, glue)
     return (meta, source, buf, stream, windows, pipeline, respond, Decider(meta), StreamClock(rate), limit,
             dog, duty)
 
 
-def _camera_parts(conf, meta, glue, model, source):
-    """build's parts for a camera model: one frame is one window (no stream, no
-    windows), stream time counted in frames at the camera's ``fps``."""
-    from midge.app_pipeline import Pipeline, extractor
-    fx = extractor(meta)
-    buf = bytearray(fx.window_samples)
-    pipeline = Pipeline(meta, model, fx)
-    from midge.app_respond import Responders
-    from midge.decide import Decider
-    from midge.streamclock import StreamClock
-    respond = Responders(conf["responders"], meta, glue)
-    fps = source.fps
-    seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
-    limit = int(seconds * fps) if seconds else 0
-    dog, duty = _power(conf, glue)
-    return (meta, source, buf, None, None, pipeline, respond, Decider(meta), StreamClock(fps), limit, dog, duty)
-
-
-def _power(conf, glue):
+def power(conf, glue):
     """(watchdog or None, duty cycle or None) of ``conf``."""
     dog = None
     if conf["watchdog_ms"]:
