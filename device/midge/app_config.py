@@ -39,7 +39,9 @@ _KEYS = ("model", "meta", "vectors", "weights", "board", "sensor", "responders",
 SENSOR_KEYS = {
     "board": {"imu": "str", "i2c": "count", "sda": "pin", "scl": "pin", "address": "count", "rate": "number",
               "sck": "pin", "ws": "pin", "sd": "pin", "clk": "pin", "data": "pin", "bits": "count",
-              "shift": "count", "ibuf": "count", "gain": "count", "gain_db": "number", "highpass": "number"},
+              "shift": "count", "ibuf": "count", "gain": "count", "gain_db": "number", "highpass": "number",
+              "d0": "pin", "d1": "pin", "d2": "pin", "d3": "pin", "d4": "pin", "d5": "pin", "d6": "pin", "d7": "pin",
+              "vsync": "pin", "href": "pin", "pclk": "pin", "xclk": "pin", "framesize": "str", "fps": "number"},
     "replay": {"path": "str", "realtime": "bool", "loop": "bool", "seconds": "count", "sample_rate": "number",
                "fps": "number"},
 }

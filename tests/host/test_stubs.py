@@ -19,7 +19,8 @@ Configuration, with reasons:
   which the stubs cannot express (their ``ptr16`` wants an explicit ``ptr16(buf)``).
 - boards/openmv.py is not checked: it runs on OpenMV firmware, whose ``audio``
   and ``sensor`` modules are in neither port's stubs.
-- ``umqtt.*`` is a micropython-lib package installed with mip, not in the stubs.
+- ``umqtt.*`` is a micropython-lib package installed with mip, not in the stubs;
+  ``camera`` is the ESP32 camera API's module (a firmware of its own), not in them either.
 - Errors inside the stub files themselves are not midge's (``ignore_errors``).
 - Disabled error codes, all from the device style rather than API misuse:
   ``misc``/``no-redef`` (CPython stand-ins defined in ``except ImportError``),
@@ -55,7 +56,7 @@ warn_unused_ignores = True
 disable_error_code = misc, no-redef, union-attr, index, type-var, assignment, var-annotated
 [mypy-{viper}]
 follow_imports = skip
-[mypy-umqtt.*]
+[mypy-umqtt.*,camera]
 ignore_missing_imports = True
 [mypy-machine,vfs,network,esp,esp32,rp2,rp2.*,_mpy_shed,_mpy_shed.*,mip,mip.*,requests,requests.*]
 ignore_errors = True

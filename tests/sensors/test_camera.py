@@ -101,3 +101,34 @@ for _ in range(3):
 print(gc.mem_alloc() - before)
 """
     assert run_mpy(code=code, extra_path=[FAKES]).check().strip() == "0"
+
+
+GLUE = {
+    "openmv": ("from midge.boards import openmv\ncam = openmv.camera({'framesize': 'QQVGA', 'fps': 4}, 96, 96)\n",
+               (160, 120)),
+    "xiao": ("from midge.boards import xiao_esp32s3_sense as xiao\n"
+             "cam = xiao.camera(dict(%r, framesize='QVGA', fps=4), 96, 96)\n", (320, 240)),
+}
+
+
+@pytest.mark.parametrize("board", sorted(GLUE))
+def test_board_glue_cameras_give_the_model_s_frames(sensor_python, tmp_path, board):
+    """The glue's ``camera(params, width, height)``: grayscale frames of the model's size
+    (OpenMV's csi; the XIAO's camera API with the profile's pins, as deploy writes them)."""
+    from midge_host.boards import load_board
+    from midge_host.deploy import sensor_params
+    from midge import app_config
+    params = sensor_params(load_board("xiao_esp32s3_sense"), "camera")
+    assert params["d0"] == 15 and params["pclk"] == 13
+    app_config.check({"model": "/m", "meta": "/j", "board": "xiao_esp32s3_sense",
+                      "sensor": dict(params, source="board", framesize="QVGA", fps=4)})
+    setup, (w, h) = GLUE[board]
+    out = tmp_path / "px.bin"
+    code = (setup % params if board == "xiao" else setup) + f"""
+buf = bytearray(96 * 96)
+n = cam.readinto(buf)
+open({str(out)!r}, 'wb').write(buf)
+print(n, cam.fps, cam.width, cam.height)
+"""
+    assert sensor_python(code).check().split() == ["9216", "4", "96", "96"]
+    assert out.read_bytes() == reference(w, h, 96, 96)

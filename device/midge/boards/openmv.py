@@ -4,6 +4,10 @@ OpenMV firmware.
 - microphone: OpenMV's ``audio`` module (the on-board PDM mic) through
   ``midge.sensors.openmv_audio.OpenMVMic``; params ``rate`` (16000),
   ``gain_db`` (24), ``highpass`` (0.9883);
+- camera: ``csi.CSI()`` (the older ``sensor`` module where the firmware has
+  no ``csi``) in grayscale, frames cropped and resized to the model's input
+  by ``midge.sensors.camera.OpenMVCamera``; params ``framesize`` ("QVGA"),
+  ``fps`` (1);
 - led: ``machine.LED("LED_BLUE")`` (params ``name``); ``watchdog``:
   ``machine.WDT``; ``sleep``: ``machine.lightsleep``.
 """
@@ -16,6 +20,24 @@ def sensor(params):
     from midge.sensors.openmv_audio import OpenMVMic
     return OpenMVMic(audio, rate=params.get("rate", 16000), gain_db=params.get("gain_db", 24),
                      highpass=params.get("highpass", 0.9883))
+
+
+def camera(params, width, height):
+    from midge.sensors.camera import OpenMVCamera
+    size = params.get("framesize", "QVGA")
+    try:
+        import csi
+    except ImportError:
+        import sensor as source
+        source.reset()
+        source.set_pixformat(source.GRAYSCALE)
+        source.set_framesize(getattr(source, size))
+    else:
+        source = csi.CSI()
+        source.reset()
+        source.pixformat(csi.GRAYSCALE)
+        source.framesize(getattr(csi, size))
+    return OpenMVCamera(source, width, height, fps=params.get("fps", 1))
 
 
 class _Led:

@@ -7,6 +7,12 @@
 - imu: an LSM6DS3TR-C on I2C (the XIAO expansion/ML kit): ``"imu":
   "lsm6ds3trc"``, pins ``sda``, ``scl`` (wiring: 5, 6), ``address`` (0x6A),
   ``rate`` (104);
+- camera: the OV2640/OV3660 module through the ESP32 camera API
+  (cnadler86/micropython-camera-API firmware) in grayscale, frames cropped and
+  resized to the model's input by ``midge.sensors.camera.ESPCamera``; pins
+  ``d0``..``d7``, ``vsync``, ``href``, ``pclk``, ``xclk``, ``sda``, ``scl`` (the
+  profile's; without them the firmware's defaults), params ``framesize``
+  ("QVGA"), ``fps`` (1);
 - led: the user LED, GPIO21, active low; ``watchdog``: ``machine.WDT``;
   ``sleep``: ``machine.lightsleep``; ``mqtt_client`` over Wi-Fi;
   ``lorawan_modem``: a LoRa-E5 on UART 1 (``tx`` 43, ``rx`` 44, ``port`` 8).
@@ -30,6 +36,23 @@ def sensor(params):
               sd=Pin(pin(params, "data", "PDM data")), mode=I2S.RX, bits=32, format=I2S.STEREO, rate=rate,
               ibuf=params.get("ibuf", 16384))
     return PDMMic(i2s, pdm_rate=rate * 64, out_rate=rate, gain=params.get("gain", 0))
+
+
+_CAMERA_PINS = (("vsync", "vsync_pin"), ("href", "href_pin"), ("pclk", "pclk_pin"), ("xclk", "xclk_pin"),
+                ("sda", "sda_pin"), ("scl", "scl_pin"))
+
+
+def camera(params, width, height):
+    from camera import Camera, FrameSize, PixelFormat
+    from midge.sensors.camera import ESPCamera
+    pins = {}
+    if "d0" in params:
+        pins["data_pins"] = [pin(params, "d%d" % i, "camera data %d" % i) for i in range(8)]
+        for key, name in _CAMERA_PINS:
+            pins[name] = pin(params, key, "camera " + key)
+    cam = Camera(pixel_format=PixelFormat.GRAYSCALE, frame_size=getattr(FrameSize, params.get("framesize", "QVGA")),
+                 **pins)
+    return ESPCamera(cam, width, height, fps=params.get("fps", 1))
 
 
 def led(params):

@@ -15,7 +15,9 @@ plain twin with identical results.
 - ``ESPCamera(cam)``: a ``camera.Camera`` from cnadler86/micropython-camera-API
   made with ``pixel_format=PixelFormat.GRAYSCALE``.
 
-Both give ``width``, ``height`` and ``readinto(buf) -> n`` (bytes written,
+Both give ``width``, ``height``, ``fps`` (the frame rate the app counts
+stream time in: the glue's ``fps`` param, default 1; a live camera delivers a
+frame whenever the app asks) and ``readinto(buf) -> n`` (bytes written,
 ``width * height``). The firmware allocates an image object per snapshot; the
 resize itself allocates nothing after the first frame of a given size.
 """
@@ -104,11 +106,12 @@ class OpenMVCamera:
         n = camera.readinto(pixels)       # pixels: bytearray(96 * 96)
     """
 
-    def __init__(self, source, width=96, height=96, signed=False):
+    def __init__(self, source, width=96, height=96, signed=False, fps=1):
         self._source = source
         self._resize = GrayResize(width, height, signed)
         self.width = width
         self.height = height
+        self.fps = fps
 
     def readinto(self, buf):
         img = self._source.snapshot()
@@ -131,11 +134,12 @@ class ESPCamera:
         camera = ESPCamera(cam, 96, 96, signed=True)
     """
 
-    def __init__(self, cam, width=96, height=96, signed=False):
+    def __init__(self, cam, width=96, height=96, signed=False, fps=1):
         self._cam = cam
         self._resize = GrayResize(width, height, signed)
         self.width = width
         self.height = height
+        self.fps = fps
 
     def readinto(self, buf):
         cam = self._cam

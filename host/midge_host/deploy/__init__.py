@@ -59,6 +59,9 @@ def sensor_params(profile, sensor):
         if imu.address is not None:
             params["address"] = imu.address
         return params
+    if sensor == "camera":
+        cam = profile.sensors.camera
+        return dict(cam.pins or {}) if cam is not None else {}
     return {}
 
 
