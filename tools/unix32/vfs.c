@@ -459,6 +459,11 @@ mp_import_stat_t mp_import_stat(const char *path) {
         mp_int_t mode = mp_obj_get_int(items[0]);
         result = (mode & 0x4000) ? MP_IMPORT_STAT_DIR : MP_IMPORT_STAT_FILE;
         nlr_pop();
+    } else if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(((mp_obj_base_t *)nlr.ret_val)->type),
+                                       MP_OBJ_FROM_PTR(&mp_type_MemoryError))) {
+        // out of memory is not "no such module": a board's importer stats without
+        // allocating, and runs out of memory reading the module instead
+        nlr_jump(nlr.ret_val);
     }
     return result;
 }
