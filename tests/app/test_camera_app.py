@@ -95,3 +95,28 @@ def test_a_camera_of_the_wrong_size_is_refused(project, tmp_path):
     cam = sensor({"sensor": {"source": "replay", "path": str(path), "realtime": False, "loop": False}}, None, (12, 16))
     with pytest.raises(ValueError, match="the camera gives 12 x 16 frames; the model wants 10 x 16"):
         check_sensor(meta, cam)
+
+
+def test_collect_streams_the_frames_and_a_lost_line_costs_only_its_image(run_mpy, project):
+    # midge.stream.collect: the camera's frames at the model's size (10 x 16 here), seconds x fps
+    # of them; every pixel crosses intact, and a corrupt or lost line drops only the image it is in
+    from midge_host.deploy.collect import receive
+    folder, images = project
+    code = "import midge.stream\nmidge.stream.IMAGE_CHUNK = 64\nmidge.stream.collect('midge.json', 3)"
+    lines = run_mpy(code=code, heapsize="256K", cwd=folder).check().splitlines()  # 3 lines per image
+    cap = receive(lines)
+    assert cap.image["width"] == 10 and cap.image["height"] == 16 and cap.image["chunk"] == 64 and cap.lost == 0
+    resize = GrayResize(10, 16)
+    want = []
+    for img in images[:3 * FPS]:
+        small = bytearray(160)
+        resize.resize(img.tobytes(), 40, 64, small)
+        want.append(np.frombuffer(bytes(small), np.uint8).reshape(16, 10))
+    assert len(cap.images) == 3 * FPS and all(np.array_equal(a, b) for a, b in zip(cap.images, want))
+    frames = [k for k, line in enumerate(lines) if line.startswith("=")]
+    damaged = list(lines)
+    damaged[frames[1]] = damaged[frames[1]][:-6] + ("A" if damaged[frames[1]][-6] != "A" else "B") + damaged[frames[1]][-5:]
+    del damaged[frames[4]]
+    cap = receive(damaged)
+    assert cap.bad_crc == 1 and cap.missing == 2 and cap.images_lost == 2  # a corrupt line is a gap too
+    assert [k for k in range(3 * FPS) if any(np.array_equal(want[k], got) for got in cap.images)] == [2, 3, 4, 5]

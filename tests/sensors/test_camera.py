@@ -114,7 +114,8 @@ GLUE = {
 @pytest.mark.parametrize("board", sorted(GLUE))
 def test_board_glue_cameras_give_the_model_s_frames(sensor_python, tmp_path, board):
     """The glue's ``camera(params, width, height)``: grayscale frames of the model's size
-    (OpenMV's csi; the XIAO's camera API with the profile's pins, as deploy writes them)."""
+    (OpenMV's csi; the XIAO's camera API with the profile's pins, as deploy writes them),
+    with the app's sensor contract (start, stop, dropped)."""
     from midge_host.boards import load_board
     from midge_host.deploy import sensor_params
     from midge import app_config
@@ -126,9 +127,11 @@ def test_board_glue_cameras_give_the_model_s_frames(sensor_python, tmp_path, boa
     out = tmp_path / "px.bin"
     code = (setup % params if board == "xiao" else setup) + f"""
 buf = bytearray(96 * 96)
+cam.start()  # the app's sensor contract
 n = cam.readinto(buf)
+cam.stop()
 open({str(out)!r}, 'wb').write(buf)
-print(n, cam.fps, cam.width, cam.height)
+print(n, cam.fps, cam.width, cam.height, cam.dropped)
 """
-    assert sensor_python(code).check().split() == ["9216", "4", "96", "96"]
+    assert sensor_python(code).check().split() == ["9216", "4", "96", "96", "0"]
     assert out.read_bytes() == reference(w, h, 96, 96)

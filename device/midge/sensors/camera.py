@@ -15,7 +15,9 @@ plain twin with identical results.
 - ``ESPCamera(cam)``: a ``camera.Camera`` from cnadler86/micropython-camera-API
   made with ``pixel_format=PixelFormat.GRAYSCALE``.
 
-Both give ``width``, ``height``, ``fps`` (the frame rate the app counts
+Both give the app's sensor contract: ``start()``/``stop()`` (nothing to do: the
+camera runs from the glue's set-up), ``dropped`` (always 0: a frame is taken
+when asked for, none queue up), ``width``, ``height``, ``fps`` (the frame rate the app counts
 stream time in: the glue's ``fps`` param, default 1; a live camera delivers a
 frame whenever the app asks) and ``readinto(buf) -> n`` (bytes written,
 ``width * height``). The firmware allocates an image object per snapshot; the
@@ -95,7 +97,18 @@ class GrayResize:
         return w * h
 
 
-class OpenMVCamera:
+class _Camera:
+    dropped = 0
+    channels = 1
+
+    def start(self):
+        pass
+
+    def stop(self):
+        pass
+
+
+class OpenMVCamera(_Camera):
     """OpenMV ``sensor`` / ``csi.CSI()`` snapshots resized to the model input.
 
     Board glue::
@@ -124,7 +137,7 @@ class OpenMVCamera:
         return self._resize.resize(img.bytearray(), w, h, buf)
 
 
-class ESPCamera:
+class ESPCamera(_Camera):
     """ESP32 camera (cnadler86/micropython-camera-API) frames resized to the model input.
 
     Board glue (XIAO ESP32S3 Sense firmware with the camera module)::

@@ -1,8 +1,9 @@
 """`midge collect DIR --port P --label L --seconds S [--format midge|ei-forwarder --rate HZ]`.
 
 Records raw sensor data from a board: the capture is kept in DIR/captures/ (WAV for
-audio, CSV of the project's IMU columns), then imported into DIR/data/L/ as `midge data
-import` does (cut into windows), so `stats` and `train` take it as it is. `midge` format: the board streams frames with sequence numbers
+audio, CSV of the project's IMU columns, an image recording of the camera's frames at the
+model's size, --seconds x the camera's fps of them), then imported into DIR/data/L/ as
+`midge data import` does (cut into windows; one image per frame), so `stats` and `train` take it as it is. `midge` format: the board streams frames with sequence numbers
 and CRC16 (device/midge/stream.py), so every lost or corrupt frame is counted and
 reported. `ei-forwarder`: any board printing one line of comma-separated numbers per
 sample at --rate Hz (as for Edge Impulse's data forwarder). Exit 1 if anything was lost.
@@ -88,9 +89,10 @@ def handler(args):
     if not cap.frames_received:
         raise MidgeError("no samples received", hint="is midge deployed (`midge deploy`) and the sensor wired?")
     path, report = save(cap, project, args.label, args.rate)
-    console.print(f"saved {cap.frames_received} frames x {cap.channels} ch at "
-                  f"{args.rate or cap.sample_rate} Hz to {path}; {report.written} file(s) in "
-                  f"{project.data_dir / args.label}", highlight=False)
+    what = (f"{len(cap.images)} images of {cap.image['width']}x{cap.image['height']}" if cap.image else
+            f"{cap.frames_received} frames x {cap.channels} ch at {args.rate or cap.sample_rate} Hz")
+    console.print(f"saved {what} to {path}; {report.written} file(s) in {project.data_dir / args.label}",
+                  highlight=False)
     for message in report.warnings:
         console.print(f"[yellow]{message}", highlight=False)
     if args.format == "ei-forwarder":
@@ -101,7 +103,8 @@ def handler(args):
     if cap.lost:
         console.print(f"[red]lost: {cap.bad_crc} frames with bad CRC, {cap.missing} frames missing "
                       f"(sequence gaps), {cap.sensor_dropped} samples dropped by the sensor, "
-                      f"{cap.bad_lines} malformed lines", highlight=False)
+                      f"{cap.bad_lines} malformed lines" + (f"; {cap.images_lost} images dropped (a line of "
+                                                            "each was lost)" if cap.image else ""), highlight=False)
         if cap.fractional_lines:
             console.print(f"[red]{cap.fractional_lines} lines held fractional values: midge records int16 "
                           "samples; print raw sensor counts or scaled integers (e.g. milli-g)", highlight=False)

@@ -10,6 +10,10 @@ Contract:
   conversion made ("converted RGB to grayscale", "resized 320x240 to 96x96").
 - ``encode(pixels) -> bytes``: an 8-bit grayscale PNG.
 - ``size(path) -> (width, height, mode)``: header only.
+- ``frames(path) -> [PIL.Image]``: every frame of an image recording
+  (``midge.pgm``, several frames back to back), else the one image.
+- ``sequence(path) -> [PIL.Image]``: the frames of an image file, or of every
+  image file in a folder (recursively, by path): what a camera replay shows.
 - ``recording(paths) -> bytes``: the images as an image recording the board
   replays as a camera (``midge.pgm``: 8-bit gray frames at the first image's
   size, the others normalised to it), in the order given.
@@ -34,6 +38,42 @@ def read(path):
     except (UnidentifiedImageError, OSError, SyntaxError) as err:
         raise MidgeError(f"{path}: not a readable image ({err})",
                          hint="midge reads PNG, PGM/PPM, BMP and JPEG files") from None
+
+
+def frames(path):
+    """See the module docstring."""
+    from midge import pgm
+    if str(path).lower().endswith(".pgm"):
+        found = []
+        try:
+            with open(path, "rb") as f:
+                while (shape := pgm.parse_header(f)) is not None:
+                    width, height = shape
+                    pixels = f.read(width * height)
+                    if len(pixels) != width * height:
+                        raise ValueError(f"frame {len(found)} is cut short")
+                    found.append(Image.frombytes("L", shape, pixels))
+        except ValueError as err:
+            if found:  # a recording with a bad frame: say so, never drop frames silently
+                raise MidgeError(f"{path}: not an image recording ({err})") from None
+            found = []  # a PGM that midge.pgm does not read (16-bit, ASCII): PIL reads it
+        if len(found) > 1:
+            return found
+    return [read(path)]
+
+
+def sequence(path):
+    """See the module docstring."""
+    from pathlib import Path
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in SOURCE_SUFFIXES)
+        if not files:
+            raise MidgeError(f"{path}: no images in this folder", hint="PNG, PGM, BMP or JPEG files")
+        return [image for p in files for image in frames(p)]
+    if not path.is_file():
+        raise MidgeError(f"{path}: no such image or folder")
+    return frames(path)
 
 
 def size(path):

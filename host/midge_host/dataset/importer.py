@@ -13,7 +13,8 @@ Contract: ``import_sources(project, sources, options, progress) -> Report``.
   the rate is off by more than 1 %, and store int16 counts: values in m/s^2
   and deg/s (``options.units`` "si", Edge Impulse's units) are scaled by the
   project's full-scale settings; "counts" keeps values that already are. Camera projects read images, converted to
-  the project's grayscale size.
+  the project's grayscale size; each frame of an image recording (``midge.pgm``, as
+  `midge collect` keeps them) becomes one image ``<stem>__w000`` ...
 - Audio and IMU recordings longer than one window are cut into windows
   ``<stem>__w000`` ... (``options.cut``: "auto" = the project's window and
   stride, "off", or "WINDOW_MS[:STRIDE_MS]"); the tail shorter than a window
@@ -286,10 +287,13 @@ def _short(project, length, path, report):
 def _outputs(project, path, options, cut, report):
     """(payloads, windowed): the files one source becomes, and whether they are windows."""
     if project.sensor == "camera":
-        pixels, notes = images.normalise(images.read(path), project.input["width"], project.input["height"])
-        for note in notes:
-            report.warn(note, path)
-        return [images.encode(pixels)], False
+        payloads = []
+        for image in images.frames(path):  # an image recording (`midge collect`) holds several
+            pixels, notes = images.normalise(image, project.input["width"], project.input["height"])
+            for note in notes:
+                report.warn(note, path)
+            payloads.append(images.encode(pixels))
+        return payloads, len(payloads) > 1
     if project.sensor == "microphone":
         samples, clipped = wav.to_int16(_audio(project, path, report))
         if clipped:

@@ -152,6 +152,28 @@ def deploy(project, port, board=None, transport="mpremote", replay=None, realtim
         return _deploy(build, port, board, transport, replay, realtime, root, config, progress)
 
 
+def replay_frames(build, replay):
+    """The frames a camera model's app sees when deployed with ``--replay
+    replay``: uint8 arrays of the model's size, read by the board's own
+    ``midge.sensors.image_replay`` from the recording deploy would send."""
+    import numpy as np
+
+    from midge.app_build import image_size
+    from midge.sensors.image_replay import ImageReplay
+    width, height = image_size(build.meta)
+    frames = []
+    with tempfile.TemporaryDirectory(prefix="midge-replay-") as tmp:
+        try:
+            camera = ImageReplay(str(_replay_file(build, replay, Path(tmp))), width, height, realtime=False)
+            buf = bytearray(width * height)
+            while camera.readinto(buf):
+                frames.append(np.frombuffer(bytes(buf), np.uint8).reshape(height, width))
+            camera.close()
+        except ValueError as err:
+            raise MidgeError(f"{replay}: {err}") from None
+    return frames
+
+
 def _replay_file(build, replay, tmp):
     """The file the board replays: ``replay`` itself, or for a camera model an
     image recording (``midge.pgm``) made in ``tmp`` from an image or a folder of them."""

@@ -4,6 +4,9 @@
   module), checking every CRC and sequence number: ``bad_crc`` counts frames
   whose CRC failed (their samples are dropped), ``missing`` counts sequence
   numbers never received, ``sensor_dropped`` is what the board's sensor lost.
+  A camera's stream (``"kind": "image"``) gives ``Capture.images``: one
+  (height, width) uint8 array per image whose lines all came good; an image
+  with a lost or corrupt line is dropped and counted in ``images_lost``.
 - ``receive_forwarder(lines, rate, channels=None) -> Capture``: Edge Impulse
   data forwarder style: one line of comma-separated integers per sample
   (``channels``: the count of the first good line unless given); lines that
@@ -14,7 +17,7 @@
 - ``save(capture, project, label, rate) -> (Path, Report)``: the capture kept
   in ``DIR/captures/`` in the project's recording format (``midge.recording``:
   a WAV for a microphone, a CSV of the project's ``input.columns`` for an
-  IMU), then imported into ``data/<label>/`` exactly as `midge data import`
+  IMU, an image recording ``midge.pgm`` for a camera), then imported into ``data/<label>/`` exactly as `midge data import`
   would, so `stats` and `train` read what `collect` wrote.
 """
 
@@ -45,6 +48,9 @@ class Capture:
     bad_lines: int = 0
     fractional_lines: int = 0
     end: dict = None
+    image: dict = None  # a camera's stream line: width, height, fps, chunk
+    images: list = field(default_factory=list)
+    images_lost: int = 0
 
     @property
     def samples(self):
@@ -61,10 +67,16 @@ def receive(lines):
 
     cap = Capture()
     expect = None
+    at = 0  # the stream index of the next line (seq counts it mod 65536)
+    pixels = {}  # a camera's lines by stream index
+    good = 0  # lines received intact
     for line in lines:
         if line.startswith("{"):
             record = json.loads(line)
-            if record.get("ev") == "stream":
+            if record.get("ev") == "stream" and record.get("kind") == "image":
+                cap.image = record
+                cap.sample_rate = record["fps"]
+            elif record.get("ev") == "stream":
                 cap.sample_rate, cap.channels = record["sample_rate"], record["channels"]
             elif record.get("ev") == "stream_end":
                 cap.end = record
@@ -81,21 +93,44 @@ def receive(lines):
             cap.bad_crc += 1
             continue
         seq, count, dropped = HEAD.unpack_from(frame)
-        if len(frame) != HEAD.size + 2 * count + 2:
+        width = 1 if cap.image else 2
+        if len(frame) != HEAD.size + width * count + 2:
             cap.bad_crc += 1
             continue
         if expect is not None and seq != expect:
             cap.missing += (seq - expect) & 0xFFFF
+        at += (seq - at) & 0xFFFF
         expect = (seq + 1) & 0xFFFF
         cap.sensor_dropped = dropped
-        cap.chunks.append(np.frombuffer(frame, dtype="<i2", count=count, offset=HEAD.size).copy())
-        cap.frames_received += count // max(cap.channels, 1)
+        good += 1
+        if cap.image:
+            pixels[at] = frame[HEAD.size:HEAD.size + count]
+        else:
+            cap.chunks.append(np.frombuffer(frame, dtype="<i2", count=count, offset=HEAD.size).copy())
+            cap.frames_received += count // max(cap.channels, 1)
+        at += 1
     if cap.end is None:
         cap.missing += 1  # the end line itself never came: the stream was cut
     else:  # frames lost after the last one received show only in the board's count
-        accounted = len(cap.chunks) + cap.bad_crc + cap.missing
+        accounted = good + cap.bad_crc + cap.missing
         cap.missing += max(0, cap.end.get("lines", 0) - accounted)
+    if cap.image:
+        _assemble(cap, pixels)
     return cap
+
+
+def _assemble(cap, pixels):
+    """``cap.images`` from a camera's lines by stream index (see ``receive``)."""
+    w, h, chunk = cap.image["width"], cap.image["height"], cap.image["chunk"]
+    per_image = -(-w * h // chunk)
+    sent = cap.end["frames"] if cap.end else (max(pixels, default=-1) // per_image + 1)
+    for k in range(sent):
+        parts = [pixels.get(k * per_image + j) for j in range(per_image)]
+        if any(p is None for p in parts) or sum(map(len, parts)) != w * h:
+            cap.images_lost += 1
+            continue
+        cap.images.append(np.frombuffer(b"".join(parts), np.uint8).reshape(h, w))
+    cap.frames_received = len(cap.images)
 
 
 def receive_forwarder(lines, rate, channels=None):
@@ -149,12 +184,19 @@ def save(cap, project, label, rate=None):
                              f"{len(columns)} ({', '.join(columns)})",
                              hint="collect with the sensor the project is for, or fix input.columns")
         suffix, payload = ".csv", recordings.encode_csv(samples, rate, columns)
+    elif project.sensor == "camera":
+        if not cap.image:
+            raise MidgeError("the board sent sensor samples; a camera project records images",
+                             hint="deploy the project to the board first (`midge deploy`)")
+        from midge import pgm
+        suffix = ".pgm"
+        payload = b"".join(pgm.header(img.shape[1], img.shape[0]) + img.tobytes() for img in cap.images)
     elif project.sensor == "microphone":
         if cap.channels != 1:
             raise MidgeError(f"the board sent {cap.channels} channels; a microphone project records mono")
         suffix, payload = ".wav", recordings.encode_wav(samples[:, 0], rate)
     else:
-        raise MidgeError("`midge collect` records audio and IMU data; bring images in with `midge data import`")
+        raise MidgeError(f"`midge collect` records microphones, IMUs and cameras, not {project.sensor!r}")
     folder = project.dir / CAPTURES
     stem = f"{time.strftime('%Y%m%dT%H%M%S')}__{label}"
     path = folder / f"{stem}{suffix}"
