@@ -30,7 +30,8 @@ Contracts:
   ``midge.sensors.image_replay``) is one window; stream time advances by a
   frame at the camera's ``fps``.
 - Output (serial responder): JSON lines ``{"ev":"start",...}``,
-  ``{"ev":"det","t","label","score"}``, ``{"ev":"status","t","windows",
+  ``{"ev":"det","t","label","score"}`` (a detection model: one per object
+  in the frame, with its centroid ``x``, ``y`` in input pixels), ``{"ev":"status","t","windows",
   "rate" (windows per wall-clock second), "rtf" (processing time / stream
   time), "dropped" (frames lost by the sensor and the window ring),
   "gaps", "detections", "heap_free", "heap_used", "top", "score"}`` every
@@ -86,9 +87,10 @@ class App:
         self.clock.advance(self._hop)
         t = self.clock.t_ms
         decide = self.decide
-        if decide.update(p.anomaly_score() if self.anomaly else scores, t):
+        for k in range(decide.update(p.anomaly_score() if self.anomaly else scores, t)):
+            decide.item(k)
             self.detections += 1
-            self.respond.detection(decide.index, decide.label, decide.score, t, window)
+            self.respond.detection(decide.index, decide.label, decide.score, t, window, decide.x, decide.y)
         self.respond.window(decide.index, decide.score, t)
         if self.dog is not None:
             self.dog.window()

@@ -2,8 +2,9 @@
 
 ``Responders(conf_list, meta, glue)`` owns them and is called by the app:
 
-- ``detection(index, label, score, t_ms, window)`` on each new reported
-  detection (``midge.decide`` applies the label semantics; every reported
+- ``detection(index, label, score, t_ms, window, x=-1, y=-1)`` on each new
+  reported detection (``x``, ``y``: a detected object's centroid, in the
+  JSON line and the MQTT message; -1 for other models) (``midge.decide`` applies the label semantics; every reported
   label, label 0 included, arrives here): a JSON line (serial), a blink
   (led), a log record (log: ``t`` in seconds of stream time, the decision
   index of ``midge.labels.decision_labels``), a WAV of the window (clip, up
@@ -109,9 +110,12 @@ class Responders:
         if self.serial is not None:
             self.serial._emit(record)
 
-    def detection(self, index, label, score, t_ms, window):
+    def detection(self, index, label, score, t_ms, window, x=-1, y=-1):
         if self.serial is not None:
-            self.serial.detection(label, score, t_ms)
+            if x < 0:
+                self.serial.detection(label, score, t_ms)
+            else:
+                self.serial._emit({"t": t_ms, "ev": "det", "label": label, "score": score, "x": x, "y": y})
         if self.led is not None:
             self.led.show(label, t_ms)
         if self.log is not None:
@@ -119,7 +123,8 @@ class Responders:
         if self.clip is not None and self._clips < self.clip.get("max_clips", 50):
             self._write_clip(label, window)
         if self.mqtt is not None:
-            msg = json.dumps({"t": t_ms, "label": label, "score": score})
+            msg = json.dumps({"t": t_ms, "label": label, "score": score} if x < 0 else
+                             {"t": t_ms, "label": label, "score": score, "x": x, "y": y})
             self.mqtt.publish(msg, t_ms)
         if self.modem is not None and self._slot[index]:
             self.counts[self._slot[index] - 1] += 1

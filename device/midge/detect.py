@@ -3,6 +3,7 @@ detection model (int8, ``rows x cols x (1 + classes)``, channel 0 the
 background) decoded into objects, in integers, with nothing allocated per call.
 
     d = Detector(rows=12, cols=12, channels=4, cell=8, threshold=-51, max_objects=16)
+    d = Detector.from_meta(meta)  # a detection model's meta.json ("detection", midge.meta)
     n = d.decode(scores)          # scores: the model's int8 output (row-major, channels last)
     d.label[k], d.x[k], d.y[k], d.score[k], d.cells[k]    # for k < n, in raster order
     d.dropped                     # objects beyond max_objects in that call
@@ -49,6 +50,12 @@ class Detector:
         self.cells = zeros("h", max_objects)
         self.count = 0
         self.dropped = 0
+
+    @classmethod
+    def from_meta(cls, meta):
+        """The decoder of a detection model's checked meta.json."""
+        d = meta["detection"]
+        return cls(d["rows"], d["cols"], len(meta["labels"]), d["cell"], d["threshold"], d["max_objects"])
 
     def decode(self, scores):
         """Decode ``scores`` (int8, rows * cols * channels, signed items); returns the object count."""

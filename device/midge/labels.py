@@ -9,7 +9,8 @@ LoRaWAN decoder and the host replay all ask this module.
 - ``reported(meta)``: a bytearray with 1 for each decision a board reports
   (detection line, LED, log record, clip, MQTT message, LoRaWAN count) and 0
   for the quiet ones: a classifier's ``quiet_labels`` (background, silence,
-  idle) and an anomaly model's "normal".
+  idle), an anomaly model's "normal" and a detection model's ``labels[0]``
+  (the background, never an object).
 - ``reported_labels(meta)``: the reported names in decision order: the
   classes a LoRaWAN uplink counts, one count each.
 """
@@ -28,6 +29,8 @@ def reported(meta):
     """1 per reported decision index, 0 per quiet one."""
     if meta["task"] == "anomaly":
         return bytearray((0, 1))
+    if meta["task"] == "detection":
+        return bytearray(0 if i == 0 else 1 for i in range(len(meta["labels"])))
     quiet = meta.get("quiet_labels", ())
     return bytearray(0 if label in quiet else 1 for label in meta["labels"])
 

@@ -20,6 +20,11 @@ Keys (docs/artifacts.md has the full table):
   keys, in int8 score units;
 - ``anomaly`` (anomaly, required): ``threshold`` (number), ``score``
   ("mse_int"), optional ``hysteresis`` (>= 0) and ``count`` (>= 1);
+- ``detection`` (detection, required; a camera model whose output is a FOMO
+  heatmap, ``labels[0]`` the background): ``rows``, ``cols``, ``cell``
+  (input pixels per cell side), ``threshold`` (int8 score a cell's class
+  needs) and ``max_objects``, as ``midge.detect.Detector`` takes them; rows x
+  cols x labels must be the output's size;
 - optional: ``board`` (the profile the project targets), ``synthetic``,
   ``vectors``, ``created``, ``midge_version``.
 
@@ -31,11 +36,11 @@ import json
 from midge.decide import SMOOTHING
 
 FORMAT = 1
-TASKS = ("classification", "anomaly")
+TASKS = ("classification", "anomaly", "detection")
 SENSORS = ("microphone", "imu", "camera")
 REQUIRED = ("format", "name", "task", "labels", "sensor", "sample_rate", "channels",
             "window_samples", "stride_samples", "features", "input", "output")
-OPTIONAL = ("quiet_labels", "smoothing", "anomaly", "board", "synthetic", "vectors", "created",
+OPTIONAL = ("quiet_labels", "smoothing", "anomaly", "detection", "board", "synthetic", "vectors", "created",
             "midge_version")
 ANOMALY_SCORES = ("mse_int",)
 
@@ -160,6 +165,10 @@ def check(meta, where=""):
         _anomaly(meta, where)
     elif "anomaly" in meta:
         _fail(where, "anomaly", "is only for anomaly models (task is %r)" % (task,))
+    if task == "detection":
+        _detection(meta, where)
+    elif "detection" in meta:
+        _fail(where, "detection", "is only for detection models (task is %r)" % (task,))
     if "smoothing" in meta:
         _smoothing(meta, where)
     for key in ("board", "vectors", "created", "midge_version"):
@@ -168,6 +177,30 @@ def check(meta, where=""):
     if "synthetic" in meta and not isinstance(meta["synthetic"], bool):
         _fail(where, "synthetic", "must be true or false, got %r" % (meta["synthetic"],))
     return meta
+
+
+def _detection(meta, where):
+    d = meta.get("detection")
+    if meta["sensor"] != "camera":
+        _fail(where, "task", "detection needs a camera model, got sensor %r" % (meta["sensor"],))
+    if not isinstance(d, dict):
+        _fail(where, "detection", "is required for a detection model: {rows, cols, cell, threshold, max_objects}")
+    for key, lo, hi in (("rows", 1, 4096), ("cols", 1, 4096), ("cell", 1, 4096), ("threshold", -128, 127),
+                        ("max_objects", 1, 255)):
+        v = d.get(key)
+        if not _is_int(v) or not lo <= v <= hi:
+            _fail(where, "detection." + key, "must be an integer in %d..%d, got %r" % (lo, hi, v))
+    for key in d:
+        if key not in ("rows", "cols", "cell", "threshold", "max_objects"):
+            _fail(where, "detection." + key, "is not a detection key")
+    size = 1
+    for n in meta["output"]["shape"]:
+        size *= n
+    if d["rows"] * d["cols"] * len(meta["labels"]) != size:
+        _fail(where, "detection", "%d x %d cells x %d labels do not fill the output's %d values"
+              % (d["rows"], d["cols"], len(meta["labels"]), size))
+    if meta.get("quiet_labels"):
+        _fail(where, "quiet_labels", "applies to classification; a detection model's labels[0] is the background")
 
 
 def read(path):

@@ -11,6 +11,12 @@ decision code: ``midge.decide.Decider`` on ``midge.streamclock`` time, both
 under CPython. ``Replay.detections`` holds ``(t_s, label, score)`` as the
 board's detection log records them (``t_s``: whole seconds of stream time;
 ``score`` clamped to 0..255) and ``Replay.windows`` the window count.
+
+A camera model's recording is an image, a folder of images or an image
+recording (``midge.pgm``), made into frames exactly as ``midge deploy
+--replay`` makes what the board replays (``deploy.replay_frames``); one frame
+is one window, on stream time of ``fps`` frames a second (deploy's replay
+default: 1).
 """
 
 from array import array
@@ -36,11 +42,34 @@ def _cut(samples, window, stride):
     return [samples[k * stride:k * stride + window].reshape(-1) for k in range(count)]
 
 
-def detections(build, path, progress=None):
+def _decide(meta, values, clock, step):
+    """The detections of the app's decision code on ``values``, one per window."""
+    decide = Decider(meta)
+    names = device_labels.decision_labels(meta)
+    found = []
+    for value in values:
+        clock.advance(step)
+        for k in range(decide.update(value, clock.t_ms)):
+            decide.item(k)
+            found.append((clock.t_ms // 1000, names[decide.index], min(255, max(0, decide.score))))
+    return found
+
+
+def _values(meta, features, outputs):
+    """What the board's decision code reads per window."""
+    if meta["task"] == "anomaly":
+        return [int(v) for v in mse_int(features, outputs)]
+    return [array("b", row.tobytes()) for row in outputs]
+
+
+def detections(build, path, progress=None, fps=1):
     """The detections the app deployed from ``build`` reports on the recording ``path``."""
     meta = build.meta
     if meta["sensor"] == "camera":
-        raise MidgeError("replay runs audio and IMU models; this one takes camera frames")
+        from midge_host.deploy import replay_frames
+        frames = replay_frames(build, path)
+        features, outputs = run_device(build.path("model.tflite"), build.path("meta.json"), frames, progress)
+        return Replay(len(frames), _decide(meta, _values(meta, features, outputs), StreamClock(fps), 1))
     rec = recordings.read(path)
     if rec.samples.shape[1] != meta["channels"] or (rec.rate is not None and abs(rec.rate - meta["sample_rate"])
                                                      > 0.01 * meta["sample_rate"]):
@@ -51,16 +80,5 @@ def detections(build, path, progress=None):
     if not windows:
         return Replay(0, [])
     features, outputs = run_device(build.path("model.tflite"), build.path("meta.json"), windows, progress)
-    decide = Decider(meta)
-    clock = StreamClock(meta["sample_rate"])
-    names = device_labels.decision_labels(meta)
-    if meta["task"] == "anomaly":
-        values = [int(v) for v in mse_int(features, outputs)]
-    else:
-        values = [array("b", row.tobytes()) for row in outputs]  # what the board's decision code reads
-    found = []
-    for value in values:
-        clock.advance(meta["stride_samples"])
-        if decide.update(value, clock.t_ms):
-            found.append((clock.t_ms // 1000, names[decide.index], min(255, max(0, decide.score))))
-    return Replay(len(windows), found)
+    values = _values(meta, features, outputs)
+    return Replay(len(windows), _decide(meta, values, StreamClock(meta["sample_rate"]), meta["stride_samples"]))

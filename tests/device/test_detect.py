@@ -140,3 +140,50 @@ def test_random_heatmaps_decode_alike_everywhere(device_python, tmp_path):
     assert sum(len(o) for _, o in got) > 40  # the cases do find objects
     assert any(dropped for dropped, _ in got)  # and some more than there is room for
     assert lines[1] == "alloc 0", lines[1]
+
+
+def detection_meta(rows=4, cols=5, labels=("background", "nut", "bolt"), threshold=0, **extra):
+    meta = {"format": 1, "name": "n", "task": "detection", "labels": list(labels), "sensor": "camera",
+            "sample_rate": 0, "channels": 1, "window_samples": 0, "stride_samples": 0,
+            "features": {"kind": "image", "width": 8 * cols, "height": 8 * rows},
+            "input": {"shape": [1, 8 * rows, 8 * cols, 1], "scale": 1 / 128, "zero_point": 0},
+            "output": {"shape": [1, rows, cols, len(labels)], "scale": 1 / 256, "zero_point": -128},
+            "detection": {"rows": rows, "cols": cols, "cell": 8, "threshold": threshold, "max_objects": 8}}
+    meta.update(extra)
+    return meta
+
+
+def test_the_decider_reports_every_object_of_a_frame_background_never():
+    from midge import labels
+    from midge.decide import Decider
+    from midge.meta import check
+    meta = check(detection_meta())
+    assert list(labels.reported(meta)) == [0, 1, 1] and labels.reported_labels(meta) == ["nut", "bolt"]
+    d = Decider(meta)
+    s = heatmap(4, 5, 3, [(1, 90, [(0, 0), (0, 1)]), (2, 40, [(3, 4)])])
+    assert d.update(memoryview(s.astype(np.int8)).cast("b"), 1000) == 2
+    got = []
+    for k in range(2):
+        d.item(k)
+        got.append((d.index, d.label, d.score, d.x, d.y))
+    assert got == [(1, "nut", 90 + 128, 8, 4), (2, "bolt", 40 + 128, 36, 28)]
+    assert d.update(memoryview(heatmap(4, 5, 3, []).astype(np.int8)).cast("b"), 2000) == 0
+    assert (d.index, d.label, d.x) == (0, "background", -1)
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"detection": None}, "detection is required"),
+    ({"sensor": "microphone", "sample_rate": 8000, "window_samples": 8000, "stride_samples": 4000},
+     "detection needs a camera model"),
+    ({"output": {"shape": [1, 4, 5, 2], "scale": 1 / 256, "zero_point": -128}}, "do not fill the output's 40"),
+    ({"quiet_labels": ["background"]}, "labels\\[0\\] is the background"),
+])
+def test_a_detection_meta_json_names_what_is_wrong(change, message):
+    from midge.meta import check
+    meta = detection_meta()
+    meta.update(change)
+    if meta["detection"] is None:
+        del meta["detection"]
+    with pytest.raises(ValueError, match=message):
+        check(meta)
+    assert Detector.from_meta(check(detection_meta())).threshold == 0

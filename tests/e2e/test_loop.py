@@ -1,14 +1,16 @@
-"""The whole loop, as a user walks it, for every audio and IMU template, on the
-emulated board of the template's own board profile, and on the emulated Pico W
-(`--set board=pico_w`: the smallest heap of all profiles; 32-bit, as every
-emulated board), and mosquito on the emulated Pico (the CLI, real mpremote):
+"""The whole loop, as a user walks it, for every template, on the emulated board
+of the template's own board profile, every audio and IMU template on the emulated
+Pico W (`--set board=pico_w`: the smallest heap of all profiles; 32-bit, as every
+emulated board), mosquito on the emulated Pico, and the camera templates on the
+other camera board of the vision labs, the XIAO ESP32S3 Sense (the CLI, real mpremote):
 
 new -> data synth (small) -> train (short) -> quantize -> eval -> deploy without
 --board (the project's board; the board says what it is) -> verify -> monitor ->
-collect a few seconds into a label -> data stats (no warning about the collected
-files) -> train again (the collected files join the split) -> pull, with the
+collect a few seconds into a label (a camera's: frames as images) -> data stats (no
+warning about the collected files) -> train again (the collected files join the split) -> pull, with the
 detections in the pulled log equal to `midge replay` of the same recording on the
-host (the app's pipeline and decision code).
+host (the app's pipeline and decision code). A camera model's recording is an image
+recording of test images, one frame per window.
 """
 
 import json
@@ -16,8 +18,11 @@ import re
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from midge_host import recordings
+from midge_host.dataset import images
+from midge_host.tflm import run_tflm
 from midge_host.cli import main
 from midge_host.project import load_project
 from midge_host.sim import SimBoard
@@ -30,11 +35,13 @@ def short(epochs):
 
 
 LOOP = {"mosquito": (40, short(40)), "rainfall": (15, short(15)), "kws": (80, short(60)),
-        "motion": (40, short(60)), "anomaly": (15, short(10))}
+        "motion": (40, short(60)), "anomaly": (15, short(10)), "person": (150, short(25)),
+        "objects": (60, short(15))}
 # every template also on the Pico W: the smallest heap of all profiles, and the Pico's
 # arch (armv6m); the Pico has 41 KiB more heap (headroom on both: tools/bench_heap.py)
-SMALL_BOARDS = [(t, "pico_w") for t in sorted(LOOP)] + [("mosquito", "pico")]
-CASES = [(t, None) for t in sorted(LOOP)] + SMALL_BOARDS
+CAMERA = {"person", "objects"}
+SMALL_BOARDS = [(t, "pico_w") for t in sorted(set(LOOP) - CAMERA)] + [("mosquito", "pico")]
+CASES = [(t, None) for t in sorted(LOOP)] + SMALL_BOARDS + [(t, "xiao_esp32s3_sense") for t in sorted(CAMERA)]
 
 
 def cli(capsys, *argv):
@@ -46,14 +53,26 @@ def cli(capsys, *argv):
 
 def replay_recording(project, path):
     """One recording of the project's format: a test file of every label in turn, each
-    three times (long enough for the recognizer's averaging to settle)."""
+    three times (long enough for the recognizer's averaging to settle); for a camera
+    classifier, the one the int8 model scores highest for its label (a short training on
+    a small synthetic set is sure of few images)."""
     split = json.loads(project.splits_path.read_text())["sides"]["test"]["files"]
-    picks = []
-    for label in project.labels:
-        mine = [f for f in split if f.split("/")[1] == label]
-        if mine:
-            picks += [recordings.read(project.dir / mine[0]).samples] * 3
-    samples = np.concatenate(picks)
+    by_label = [[f for f in split if f.split("/")[1] == label] for label in project.labels]
+    firsts = [files[0] for files in by_label if files]
+    if project.sensor == "camera" and project.task == "classification":
+        pixels = np.stack([np.asarray(Image.open(project.dir / f)) for f in split]).astype(np.int16) - 128
+        (scores,) = run_tflm(project.dir / "build/model.tflite", [pixels.astype(np.int8)[..., None]])
+        best = {}
+        for f, row in zip(split, scores.reshape(len(split), -1)):
+            k = project.labels.index(f.split("/")[1])
+            if row[k] > best.get(k, (-129, None))[0]:
+                best[k] = (row[k], f)
+        firsts = [best[k][1] for k in sorted(best)]
+    if project.sensor == "camera":
+        path = path.with_suffix(".pgm")
+        path.write_bytes(images.recording([project.dir / f for f in firsts for _ in range(3)]))
+        return path, 3 * len(firsts)
+    samples = np.concatenate([recordings.read(project.dir / f).samples for f in firsts for _ in range(3)])
     if project.sensor == "imu":
         path = path.with_suffix(".csv")
         path.write_text(recordings.encode_csv(samples, project.sample_rate, list(project.input["columns"])))
@@ -86,12 +105,17 @@ def test_the_loop_on_the_emulated_board(template, board, tmp_path, capsys):
         assert "vectors bit-exact" in err
 
         out, _ = cli(capsys, "monitor", "--port", port, "--seconds", 120)
-        windows = (frames - meta["window_samples"]) // meta["stride_samples"] + 1
+        windows = frames if project.sensor == "camera" else \
+            (frames - meta["window_samples"]) // meta["stride_samples"] + 1
         assert "the app ended" in out and re.search(rf"windows\s+│\s+{windows}\s+│", out), out
+        if project.task == "detection":  # objects with their centroids, counted per class
+            assert re.search(r"at \(\d+, \d+\)", out) and re.search(r"(circle|square|triangle)\s+│\s+\d+", out), out
 
-        label = project.labels[-1]
+        # a detection project's images need boxes: frames collected into a class folder would
+        # train as background until labelled, so the loop collects background frames
+        label = project.labels[0] if project.task == "detection" else project.labels[-1]
         before = {p.name for p in (project.data_dir / label).iterdir()}
-        seconds = max(2.0, 2 * project.input["window_ms"] / 1000)
+        seconds = max(2.0, 2 * project.input.get("window_ms", 0) / 1000)
         cli(capsys, "collect", folder, "--port", port, "--label", label, "--seconds", seconds)
         collected = sorted({p.name for p in (project.data_dir / label).iterdir()} - before)
         assert collected, "collect wrote nothing into data/"
@@ -111,3 +135,6 @@ def test_the_loop_on_the_emulated_board(template, board, tmp_path, capsys):
     assert pulled == replayed.splitlines(), (pulled, replayed)
     assert len(pulled) > 1, "no detections to compare: the loop proves nothing"
     assert f"{windows} windows" in err
+    if project.task == "detection":  # the same frames, their objects drawn
+        out, _ = cli(capsys, "plot", "detections", clip, "--project", folder, "--out", tmp_path / "found.png")
+        assert f"{windows} image(s)" in out and (tmp_path / "found.png").stat().st_size > 10000, out

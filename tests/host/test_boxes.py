@@ -118,3 +118,48 @@ def test_a_folder_without_labels_says_which_formats_it_reads(tmp_path):
     _images(tmp_path)
     with pytest.raises(MidgeError, match="no bounding boxes found"):
         detect_format(tmp_path)
+
+
+def test_the_project_s_box_store_round_trips_and_names_a_bad_entry(tmp_path):
+    from midge_host.dataset.boxes import STORE, dominant, load_store, save_store
+    assert load_store(tmp_path) == {}  # no boxes yet: every image is background
+    boxes = {"circle/b.png": [Box("circle", 1, 2, 10, 11), Box("square", 30, 0, 8, 8)], "square/a.png": []}
+    save_store(tmp_path, boxes)
+    assert load_store(tmp_path) == boxes
+    assert len((tmp_path / STORE).read_text().splitlines()) == 4  # one image per line
+    labels = ["background", "circle", "square"]
+    assert dominant(boxes["circle/b.png"], labels) == "circle"  # a tie goes to the first label
+    assert dominant([], labels) == "background"
+    doc = json.loads((tmp_path / STORE).read_text())
+    doc["boxes"]["circle/b.png"][1] = ["square", 30, 0, 0, 8]
+    (tmp_path / STORE).write_text(json.dumps(doc))
+    with pytest.raises(MidgeError, match=r"circle/b.png: box 1 is not \[label, x, y, w, h\]"):
+        load_store(tmp_path)
+    (tmp_path / STORE).write_text("{")
+    with pytest.raises(MidgeError, match="not JSON"):
+        load_store(tmp_path)
+
+
+@pytest.mark.parametrize("fmt", list(WRITERS))
+def test_import_into_a_detection_project_crops_the_boxes_with_the_image(fmt, tmp_path):
+    # 160x120 -> the centre 120x120 -> 96x96: x - 20, then x 0.8; a box the crop cuts is clipped
+    from midge_host.dataset.boxes import load_store
+    from midge_host.dataset.importer import Options, import_sources
+    from midge_host.project import create_project, load_project
+    create_project(tmp_path / "p", "objects", ['labels=["background", "cat", "dog"]'])
+    project = load_project(tmp_path / "p")
+    WRITERS[fmt](tmp_path / "labelled")
+    report = import_sources(project, [tmp_path / "labelled"], Options())
+    assert report.imported == 2 and sorted(report.warnings) == ["resized 160x120 to 96x96"]
+    assert load_store(project.data_dir) == {"cat/a.png": [Box("cat", 0, 16, 16, 32), Box("dog", 64, 48, 32, 40)]}
+    assert (project.data_dir / "background/b.png").is_file()  # no boxes: a background example
+    assert import_sources(project, [tmp_path / "labelled"], Options()).skipped == 2  # nothing twice
+
+
+def test_import_refuses_a_box_of_a_class_the_project_lacks(tmp_path):
+    from midge_host.dataset.importer import Options, import_sources
+    from midge_host.project import create_project, load_project
+    create_project(tmp_path / "p", "objects", ['labels=["background", "cat"]'])
+    write_voc(tmp_path / "labelled")
+    with pytest.raises(MidgeError, match=r"a.png: box 1 is labelled 'dog', not one of the project's classes \(cat\)"):
+        import_sources(load_project(tmp_path / "p"), [tmp_path / "labelled"], Options())

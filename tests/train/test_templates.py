@@ -10,7 +10,10 @@ from midge_host.modelinfo import describe
 from midge_host.train.artifacts import read_vectors
 from midge_host.train.pipeline import run_device
 
-ACCURACY = {"mosquito": 0.90, "motion": 0.95, "rainfall": 0.90}
+ACCURACY = {"mosquito": 0.90, "motion": 0.95, "rainfall": 0.90, "person": 0.85}
+QUANTIZATION_LOSS = {"person": 0.02}
+"""Accuracy int8 may lose against float: a point, or for the image model two (it lost one,
+3 of 300 test images, in the run that set the bar; the synthetic set is hard on purpose)."""
 
 
 @pytest.mark.slow
@@ -19,8 +22,23 @@ def test_classification_accuracy(trained, template):
     project, metrics = trained(template)
     e = metrics["engines"]
     assert e["float"]["accuracy"] >= ACCURACY[template], e["float"]["accuracy"]
-    assert e["int8"]["accuracy"] >= e["float"]["accuracy"] - 0.01
+    assert e["int8"]["accuracy"] >= e["float"]["accuracy"] - QUANTIZATION_LOSS.get(template, 0.01)
     assert e["device"]["predictions"] == e["int8"]["predictions"]
+
+
+@pytest.mark.slow
+def test_objects_are_found_with_f1_above_the_bar_device_equal_to_int8(trained):
+    project, metrics = trained("objects")
+    e = metrics["engines"]
+    for name in ("float", "int8", "device"):
+        assert e[name]["f1"] >= 0.85, (name, e[name]["f1"], e[name]["precision"], e[name]["recall"])
+    assert e["device"]["detections"] == e["int8"]["detections"] and metrics["device_equals_tflm"]
+    meta = json.loads((project.dir / "build/meta.json").read_text())
+    assert meta["detection"] == {"rows": 12, "cols": 12, "cell": 8, "threshold": 0, "max_objects": 16}
+    assert meta["output"]["shape"] == [1, 12, 12, len(project.labels)]
+    for name in ("detections.png", "confusion_device.png", "report.md", "model_card.md"):
+        assert (project.dir / "build" / name).is_file(), name
+    assert "F1 (centroids in true boxes)" in (project.dir / "build/model_card.md").read_text()
 
 
 @pytest.mark.slow

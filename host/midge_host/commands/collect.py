@@ -95,6 +95,10 @@ def handler(args):
                   highlight=False)
     for message in report.warnings:
         console.print(f"[yellow]{message}", highlight=False)
+    if project.task == "detection" and args.label != project.labels[0]:
+        console.print("[yellow]the images have no boxes yet: until they are labelled (data/boxes.json, or "
+                      "label them in a tool, then `midge data import` the labelled folder), they train as background",
+                      highlight=False)
     if args.format == "ei-forwarder":
         seen = cap.frames_received + cap.bad_lines
         if abs(seen - args.rate * args.seconds) > 0.2 * args.rate * args.seconds:

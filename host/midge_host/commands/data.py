@@ -66,6 +66,8 @@ def register(subparsers):
                    help="IMU sources: si = m/s^2 and deg/s (Edge Impulse; default), "
                         "counts = int16 values as a midge board records them")
     p.add_argument("--skip-bad", action="store_true", help="skip unreadable files with a warning")
+    p.add_argument("--boxes", choices=("edge-impulse", "voc", "yolo"),
+                   help="a detection project's label format (default: found in each SOURCE folder)")
     p.add_argument("--split", choices=split.SIDES,
                    help="keep these files on this side of every split (a dataset's own train/test split)")
     p.set_defaults(func=do_import)
@@ -112,7 +114,7 @@ def do_import(args):
     project = load_project(args.dir)
     options = importer.Options(label=args.label, cut=args.cut, group=args.group,
                                mapping=_mapping(args.map), skip_bad=args.skip_bad, units=args.units,
-                               split=args.split)
+                               split=args.split, boxes=args.boxes)
     with _progress("importing") as bar:
         task = bar.add_task("import", total=None)
         report = importer.import_sources(project, args.sources, options,

@@ -27,12 +27,17 @@ def handler(args):
         task = bar.add_task("device", total=None, info="")
         doc = evaluate(project, say=say, progress=lambda done: bar.update(task, completed=done))
     anomaly = project.task == "anomaly"
-    table = Table(title=f"{project.name}: {doc['count']} test windows")
-    for col in ("engine", "accuracy", "AUC" if anomaly else "macro F1"):
+    detection = project.task == "detection"
+    table = Table(title=f"{project.name}: {doc['count']} test {'images' if detection else 'windows'}")
+    columns = ("precision", "recall", "F1") if detection else ("accuracy", "AUC" if anomaly else "macro F1")
+    for col in ("engine",) + columns:
         table.add_column(col, justify="left" if col == "engine" else "right")
     for name in ENGINES:
         m = doc["engines"][name]
-        table.add_row(name, f"{100 * m['accuracy']:.2f} %", f"{m['auc' if anomaly else 'macro_f1']:.4f}")
+        if detection:
+            table.add_row(name, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}")
+        else:
+            table.add_row(name, f"{100 * m['accuracy']:.2f} %", f"{m['auc' if anomaly else 'macro_f1']:.4f}")
     console = Console()
     (console if console.is_terminal else Console(width=200)).print(table)
     print("device pipeline equals int8 TFLM on every test window (features and outputs)")

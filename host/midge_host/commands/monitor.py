@@ -1,7 +1,7 @@
 """`midge monitor --port P [--seconds S] [--plot] [--attach]`: watch the app on a board.
 
 Shows a live table of the app's JSON lines: the current top label and score, smoothed
-detections, window rate, real-time factor, dropped samples and free heap. `--plot` draws
+detections and their count per label (a detection model: objects, with their centroids), window rate, real-time factor, dropped samples and free heap. `--plot` draws
 scores and heap live (matplotlib), or, without a display, saves a PNG when done.
 """
 
@@ -35,8 +35,14 @@ def _table(state):
                        ("gaps", "gaps"), ("heap_free", "heap free (bytes)"), ("heap_used", "heap used (bytes)")):
         table.add_row(label, str(s.get(key, "-")))
     table.add_row("detections", str(len(state["detections"])))
+    counts = {}
+    for d in state["detections"]:
+        counts[d["label"]] = counts.get(d["label"], 0) + 1
+    for label, n in counts.items():
+        table.add_row(f"  {label}", str(n))
     for d in state["detections"][-8:]:
-        table.add_row(f"  t={d['t'] / 1000:.2f} s", f"{d['label']} ({d['score']})")
+        where = f" at ({d['x']}, {d['y']})" if "x" in d else ""  # a detection model's object
+        table.add_row(f"  t={d['t'] / 1000:.2f} s", f"{d['label']} ({d['score']}){where}")
     return table
 
 

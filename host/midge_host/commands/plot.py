@@ -9,6 +9,11 @@ centres); y is frequency in Hz (spectrogram), the mel filter with its centre
 frequency (mfe), the cepstral coefficient (mfcc), the mel channel
 (micro_speech); the colour bar shows the int8 features. Motion features are
 drawn as one bar chart per axis.
+
+detections: ``--project DIR`` (a detection project, built); FILE is an image, a
+folder of images or an image recording: each frame, as the board sees it, goes
+through the device pipeline, and its objects are drawn on it (a cross at each
+centroid, with its class), with the true boxes of images in the project's data/.
 """
 
 import json
@@ -21,7 +26,8 @@ from midge_host.commands.features import load_config, read_clips
 from midge_host.errors import MidgeError
 from midge_host.features import extract, extractor
 
-KINDS = ("spectrogram", "mfe", "mfcc", "features")
+KINDS = ("spectrogram", "mfe", "mfcc", "features", "detections")
+SHOWN = 16  # images drawn by `plot detections` (all are counted)
 
 
 def register(subparsers):
@@ -30,15 +36,20 @@ def register(subparsers):
         "plot", help="draw the features a model sees, as a PNG",
         description="Draw a recording's features (or an .npz from `midge features`) as a PNG.")
     parser.add_argument("kind", choices=KINDS, help="what to draw")
-    parser.add_argument("file", metavar="FILE", help="a WAV/CSV recording, or an .npz for `features`")
+    parser.add_argument("file", metavar="FILE", help="a WAV/CSV recording, an .npz for `features`, "
+                                                     "images for `detections`")
     parser.add_argument("--out", required=True, metavar="PNG", help="the picture to write")
     parser.add_argument("--config", metavar="CONFIG.json", help="feature parameters (not for `features`)")
     parser.add_argument("--index", type=int, default=0, help="which recording of the .npz (features)")
+    parser.add_argument("--project", metavar="DIR", help="the detection project whose model finds the objects "
+                                                         "(detections)")
     parser.set_defaults(func=handler)
 
 
 def handler(args):
     """Compute or load the features, draw them, write the PNG; return 0."""
+    if args.kind == "detections":
+        return _detections(args)
     if args.kind == "features":
         if args.config:
             raise MidgeError("--config is for spectrogram/mfe/mfcc; an .npz carries its own config")
@@ -54,6 +65,44 @@ def handler(args):
     out.parent.mkdir(parents=True, exist_ok=True)
     draw(config, features, f"{Path(name).name}: {config['kind']}", out)
     print(f"{out}: {config['kind']} {features.shape[0]} x {features.shape[1]}")
+    return 0
+
+
+def _detections(args):
+    from midge_host.dataset import boxes
+    from midge_host.deploy import replay_frames
+    from midge_host.deploy.artifacts import load_build
+    from midge_host.project import load_project
+    from midge_host.train import detection, plots
+    from midge_host.train.pipeline import run_device
+    if not args.project:
+        raise MidgeError("plot detections needs --project DIR: the model that finds the objects")
+    project = load_project(args.project)
+    if project.task != "detection":
+        raise MidgeError(f"{project.dir} is a {project.task} project; plot detections draws a detection model's "
+                         "objects")
+    build = load_build(project.dir)
+    frames = replay_frames(build, args.file)
+    _, outputs = run_device(build.path("model.tflite"), build.path("meta.json"), frames)
+    found = detection.decode(build.meta, outputs)
+    store = boxes.load_store(project.data_dir)
+    path = Path(args.file).resolve()
+    from midge_host.dataset.images import SOURCE_SUFFIXES
+    names = sorted(p for p in path.rglob("*") if p.suffix.lower() in SOURCE_SUFFIXES) if path.is_dir() else [path]
+    truth = [[]] * len(frames)
+    if len(names) == len(frames) and all(p.is_relative_to(project.data_dir.resolve()) for p in names):
+        truth = [store.get(p.relative_to(project.data_dir.resolve()).as_posix(), []) for p in names]
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shown = min(len(frames), SHOWN)
+    plots.detections(frames[:shown], found[:shown], truth[:shown], list(project.labels), out,
+                     f"{path.name}: {project.name}" + (f" (first {shown} of {len(frames)})" if shown < len(frames) else ""))
+    counts = {}
+    for objects in found:
+        for k, *_ in objects:
+            counts[project.labels[k]] = counts.get(project.labels[k], 0) + 1
+    print(f"{out}: {len(frames)} image(s), " + (", ".join(f"{n} {label}" for label, n in counts.items())
+                                                 or "no objects"))
     return 0
 
 

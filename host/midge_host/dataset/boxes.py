@@ -17,6 +17,18 @@ Contract:
   numbers: a MidgeError naming the file and the box (its index or line).
 - Images without boxes (a VOC file without objects, an empty YOLO file) are
   kept: they are background examples.
+
+A detection project keeps its boxes in ``data/boxes.json`` (``STORE``)::
+
+    {"version": 1, "boxes": {"circle/img1.png": [["circle", x, y, w, h], ...], ...}}
+
+keyed by the image's path under data/, in pixels of the stored image (the
+project's size); an image without an entry holds no objects. ``load_store(data_dir)
+-> {path: [Box]}`` (MidgeError naming the entry for anything malformed) and
+``save_store(data_dir, boxes)`` (atomic; paths sorted) read and write it.
+``dominant(boxes, labels)`` is the folder an image goes to: the label it
+holds most boxes of (ties: the first in ``labels``), else ``labels[0]``
+(the background).
 """
 
 import json
@@ -29,6 +41,7 @@ from midge_host.dataset.images import SOURCE_SUFFIXES, size
 from midge_host.errors import MidgeError
 
 FORMATS = ("edge-impulse", "voc", "yolo")
+STORE = "boxes.json"
 EI_FILE = "bounding_boxes.labels"
 YOLO_NAMES = ("classes.txt", "obj.names", "data.yaml")
 
@@ -225,3 +238,46 @@ def _yolo(folder):
                                    (cx + w / 2) * width, (cy + h / 2) * height, width, height, where))
         items.append(item)
     return items
+
+
+def load_store(data_dir):
+    """See the module docstring."""
+    path = Path(data_dir) / STORE
+    if not path.is_file():
+        return {}
+    try:
+        doc = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise MidgeError(f"{path}: not JSON ({err})", hint="restore it from a backup or re-import the boxes") from None
+    listed = doc.get("boxes") if isinstance(doc, dict) and doc.get("version") == 1 else None
+    if not isinstance(listed, dict):
+        raise MidgeError(f"{path}: not a midge boxes file (version 1 with a 'boxes' object)")
+    out = {}
+    for name, rows in listed.items():
+        where = f"{path}: {name}"
+        if not isinstance(rows, list):
+            raise MidgeError(f"{where}: the boxes are not a list")
+        found = []
+        for k, row in enumerate(rows):
+            if (not isinstance(row, list) or len(row) != 5 or not isinstance(row[0], str)
+                    or not all(isinstance(v, int) and not isinstance(v, bool) for v in row[1:])
+                    or min(row[1:3]) < 0 or min(row[3:]) < 1):
+                raise MidgeError(f"{where}: box {k} is not [label, x, y, w, h] with whole pixels (w, h >= 1)")
+            found.append(Box(*row))
+        out[name] = found
+    return out
+
+
+def save_store(data_dir, boxes):
+    """See the module docstring."""
+    from midge_host.files import write_atomic
+    rows = [f"  {json.dumps(name)}: {json.dumps([[b.label, b.x, b.y, b.w, b.h] for b in boxes[name]])}"
+            for name in sorted(boxes)]  # one image per line: readable, and diffs stay small
+    write_atomic(Path(data_dir) / STORE, '{"version": 1, "boxes": {\n' + ",\n".join(rows) + "\n}}\n")
+
+
+def dominant(boxes, labels):
+    """See the module docstring."""
+    counts = [sum(b.label == label for b in boxes) for label in labels]
+    best = max(range(len(labels)), key=lambda k: (counts[k], -k))
+    return labels[best] if counts[best] else labels[0]

@@ -8,6 +8,7 @@ Contract:
   grayscale (ITU-R 601 luma, as PIL's "L"), centre-cropped to the target
   aspect ratio, then resized with a Lanczos filter. ``notes`` names each
   conversion made ("converted RGB to grayscale", "resized 320x240 to 96x96").
+- ``crop_box(w, h, width, height)``: the centre crop ``normalise`` keeps.
 - ``encode(pixels) -> bytes``: an 8-bit grayscale PNG.
 - ``size(path) -> (width, height, mode)``: header only.
 - ``frames(path) -> [PIL.Image]``: every frame of an image recording
@@ -94,14 +95,18 @@ def normalise(image, width, height):
     if image.size != (width, height):
         w, h = image.size
         notes.append(f"resized {w}x{h} to {width}x{height}")
-        if w * height > h * width:  # too wide: crop the sides
-            keep = round(h * width / height)
-            box = ((w - keep) // 2, 0, (w - keep) // 2 + keep, h)
-        else:
-            keep = round(w * height / width)
-            box = (0, (h - keep) // 2, w, (h - keep) // 2 + keep)
-        image = image.resize((width, height), Image.Resampling.LANCZOS, box=box)
+        image = image.resize((width, height), Image.Resampling.LANCZOS, box=crop_box(w, h, width, height))
     return np.asarray(image, dtype=np.uint8), notes
+
+
+def crop_box(w, h, width, height):
+    """(x0, y0, x1, y1): the centre crop of a ``w`` x ``h`` image to the aspect ratio of
+    ``width`` x ``height``, the part ``normalise`` keeps."""
+    if w * height > h * width:  # too wide: crop the sides
+        keep = round(h * width / height)
+        return (w - keep) // 2, 0, (w - keep) // 2 + keep, h
+    keep = round(w * height / width)
+    return 0, (h - keep) // 2, w, (h - keep) // 2 + keep
 
 
 def recording(paths):

@@ -14,7 +14,9 @@ Contract: ``import_sources(project, sources, options, progress) -> Report``.
   and deg/s (``options.units`` "si", Edge Impulse's units) are scaled by the
   project's full-scale settings; "counts" keeps values that already are. Camera projects read images, converted to
   the project's grayscale size; each frame of an image recording (``midge.pgm``, as
-  `midge collect` keeps them) becomes one image ``<stem>__w000`` ...
+  `midge collect` keeps them) becomes one image ``<stem>__w000`` ... A detection
+  project imports folders of images with bounding boxes (``dataset.labelled``)
+  unless ``options.label`` puts plain images in one folder.
 - Audio and IMU recordings longer than one window are cut into windows
   ``<stem>__w000`` ... (``options.cut``: "auto" = the project's window and
   stride, "off", or "WINDOW_MS[:STRIDE_MS]"); the tail shorter than a window
@@ -71,6 +73,7 @@ class Options:
     skip_bad: bool = False
     units: str = "si"  # IMU sources: "si" (m/s^2, deg/s) or "counts" (int16 already)
     split: str | None = None  # keep the outputs on this side of every split (a dataset's own test set)
+    boxes: str | None = None  # a detection project's label format (dataset.boxes.FORMATS); None: found
 
 
 @dataclass
@@ -318,7 +321,13 @@ def _outputs(project, path, options, cut, report):
 
 
 def import_sources(project, sources, options, progress=None):
-    """Import ``sources`` into ``project`` (see module docs); ``progress(advance)`` per source."""
+    """Import ``sources`` into ``project`` (see module docs); ``progress(advance)`` per source.
+    A detection project imports labelled images (``dataset.labelled``), or with
+    ``options.label`` plain images into that folder, without boxes (background
+    photos, `midge collect`)."""
+    if project.task == "detection" and options.label is None:
+        from midge_host.dataset.labelled import import_labelled
+        return import_labelled(project, sources, options, progress)
     report = Report()
     cut = parse_cut(project, options.cut)
     if options.group is not None:

@@ -30,7 +30,7 @@ from midge_host.project import schema
 from midge_host.project.schema import Invalid
 
 FILE_NAME = "midge.toml"
-TABLES = ("input", "features", "model", "model.params", "training")
+TABLES = ("input", "features", "model", "model.params", "training", "detection")
 # Feature kinds each sensor can use (midge.features.KINDS).
 KINDS_BY_SENSOR = {
     "microphone": ("spectrogram", "mfe", "mfcc", "micro_speech"),
@@ -57,6 +57,7 @@ class Project:
     features: dict
     model: dict
     training: dict
+    detection: dict | None = None  # task detection: threshold, max_objects
 
     @property
     def path(self):
@@ -189,7 +190,7 @@ def _validate(data, source):
         input=nested["input"],
         features=nested["features"],
         model={"name": nested["model"]["name"], "params": nested["model"].get("params", {})},
-        training=nested["training"])
+        training=nested["training"], detection=nested.get("detection"))
     _check_labels(project)
     _check_input(project)
     _check_training(project)
@@ -204,8 +205,10 @@ def _check_labels(p):
         if not schema.LABEL_RE.match(label):
             raise Invalid("labels", f"{label!r} is not a usable folder name "
                                     "(letters, digits, _ . -; starting with a letter or digit)")
-    if p.task == "classification" and len(p.labels) < 2:
-        raise Invalid("labels", f"a classification project needs at least 2 labels, got {list(p.labels)}")
+    if p.task in ("classification", "detection") and len(p.labels) < 2:
+        raise Invalid("labels", f"a {p.task} project needs at least 2 labels, got {list(p.labels)}")
+    if p.task == "detection" and p.sensor != "camera":
+        raise Invalid("task", f"detection finds objects in images: a camera project's task, not a {p.sensor}'s")
     for label in p.quiet_labels:
         if label not in p.labels:
             raise Invalid("quiet_labels", f"{label!r} is not one of labels {list(p.labels)}")

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 from midge_host.train.zoo import DEFAULTS as ZOO_DEFAULTS
 
-TASKS = ("classification", "anomaly")
+TASKS = ("classification", "anomaly", "detection")
 SENSORS = ("microphone", "imu", "camera")
-TEMPLATE_NAMES = ("mosquito", "rainfall", "kws", "motion", "anomaly", "person")
+TEMPLATE_NAMES = ("mosquito", "rainfall", "kws", "motion", "anomaly", "person", "objects")
 MODEL_ZOO = tuple(ZOO_DEFAULTS)  # the architectures of midge_host.train.zoo
 FREE_TABLES = ("features", "model.params")
 LABEL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -72,6 +72,8 @@ class Field:
             for item in value:
                 if not isinstance(item, str):
                     raise Invalid(key, f"must be a list of strings; {item!r} is not a string")
+                if self.choices and item not in self.choices:
+                    raise Invalid(key, f"items must be among {', '.join(self.choices)}; got {item!r}")
             if len(set(value)) != len(value):
                 dupes = sorted({v for v in value if value.count(v) > 1})
                 raise Invalid(key, f"has duplicates: {', '.join(dupes)}")
@@ -94,7 +96,8 @@ TOP = {
     "template": Field("str", "the template this project was made from (`midge data synth` uses it)",
                       choices=TEMPLATE_NAMES),
     "task": Field("str", "classification: one label per window; anomaly: train on normal data, "
-                         "flag what does not fit", choices=TASKS),
+                         "flag what does not fit; detection: objects in an image (camera), "
+                         "each a class and a position", choices=TASKS),
     "sensor": Field("str", "where the data comes from", choices=SENSORS),
     "board": Field("str", "target board: a profile name from `midge boards`"),
     "labels": Field("list", "classes, in model output order; one folder data/<label>/ each"),
@@ -106,6 +109,13 @@ CLASSIFICATION = {
 ANOMALY = {
     "normal_label": Field("str", "the label of normal data: the only class the model trains on; "
                                  "every other label is a fault, used for testing only"),
+}
+DETECTION = {
+    "detection.threshold": Field("number", "probability a cell's class needs for the cell to hold an "
+                                           "object (labels[0] is the background)", minimum=0.01,
+                                 maximum=0.99),
+    "detection.max_objects": Field("int", "most objects reported per image on the board", minimum=1,
+                                   maximum=255),
 }
 AUDIO_INPUT = {
     "input.sample_rate": Field("int", "samples per second (Hz) of recordings and of the board's "
@@ -149,6 +159,12 @@ TRAINING = {
                                               "final test", minimum=0, maximum=1,
                                     exclusive_max=True),
 }
+AUGMENTS = ("flip", "shift")
+CAMERA_TRAINING = {
+    "training.augment": Field("list", "random changes to training images each epoch: flip (mirror left "
+                                      "to right), shift (move up to 10 % of the size each way); "
+                                      "[] for none", choices=AUGMENTS, empty_ok=True),
+}
 INPUTS = {"microphone": AUDIO_INPUT, "imu": IMU_INPUT, "camera": CAMERA_INPUT}
 TABLE_DOCS = {
     "input": "what one model input is",
@@ -156,6 +172,7 @@ TABLE_DOCS = {
     "model": "the model",
     "model.params": "architecture parameters",
     "training": "training settings",
+    "detection": "objects from the model's per-cell classes (task detection)",
 }
 
 
@@ -164,12 +181,16 @@ def fields(sensor, task):
     out = dict(TOP)
     if task == "anomaly":
         out.update(ANOMALY)
+    elif task == "detection":
+        out.update(DETECTION)
     else:
         out.update(CLASSIFICATION)
     out.update(INPUTS[sensor])
     out.update(FEATURES)
     out.update(MODEL)
     out.update(TRAINING)
+    if sensor == "camera":
+        out.update(CAMERA_TRAINING)
     return out
 
 

@@ -20,6 +20,8 @@ force=False, progress=None) -> dict[label, files]``.
 Generator modules provide LABELS, ``counts(count) -> {label: n}``,
 ``jobs(project, label, n, seed) -> [(group, clip, job)]``,
 ``render(project, job) -> bytes``, ``check(project)`` and ``DESCRIPTION``.
+A detection generator (``DETECTION = True``) renders ``(bytes, boxes)``, boxes as
+``(label, x, y, w, h)``; they go into ``data/boxes.json`` (``dataset.boxes``).
 """
 
 import importlib
@@ -33,7 +35,7 @@ from midge_host.dataset.layout import scan
 from midge_host.errors import MidgeError
 
 GENERATORS = {"mosquito": "mosquito", "rainfall": "rainfall", "kws": "kws",
-              "motion": "motion", "anomaly": "vibration", "person": "scenes"}
+              "motion": "motion", "anomaly": "vibration", "person": "scenes", "objects": "objects"}
 EXT = {"microphone": ".wav", "imu": ".csv", "camera": ".png"}
 
 
@@ -80,14 +82,27 @@ def synthesize(project, count=None, seconds=None, seed=0, force=False, progress=
     if total:
         total(len(work))
 
+    detection = getattr(module, "DETECTION", False)
+
     def make(item):
         path, job = item
-        write_atomic(path, module.render(project, job))
+        made = module.render(project, job)
+        write_atomic(path, made[0] if detection else made)
         if progress:
             progress(1)
+        return made[1] if detection else None
 
     with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1)) as pool:
-        list(pool.map(make, work))
+        found = list(pool.map(make, work))
+    if detection:
+        from midge_host.dataset import boxes
+        store = boxes.load_store(project.data_dir)
+        for (path, _), rows in zip(work, found):
+            name = path.relative_to(project.data_dir).as_posix()
+            store.pop(name, None)
+            if rows:
+                store[name] = [boxes.Box(*row) for row in rows]
+        boxes.save_store(project.data_dir, store)
     asked = f" --count {count}" if count is not None else (f" --seconds {seconds:g}" if seconds is not None else "")
     write_atomic(project.data_dir / "SYNTHETIC.md", _manifest(project, module, counts, seed, asked))
     return counts

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from midge_host.dataset import images
 
 LABELS = ("no_person", "person")
-DEFAULT_COUNT = 200
+DEFAULT_COUNT = 1000
 CLIPS_PER_GROUP = 5
 DESCRIPTION = """
 Drawn with Pillow at 2x the project size, then downscaled. A scene has a

@@ -74,6 +74,12 @@ def meta(project, feature_config, inp, out, threshold, synthetic):
         doc["smoothing"] = smoothing(project)
     if project.task == "anomaly":
         doc["anomaly"] = {"threshold": threshold, "score": "mse_int"}
+    if project.task == "detection":
+        from midge_host.train.detection import grid, to_int8
+        rows, cols, cell = grid(project)
+        doc["detection"] = {"rows": rows, "cols": cols, "cell": cell,
+                            "threshold": int(to_int8(project.detection["threshold"])),
+                            "max_objects": project.detection["max_objects"]}
     doc.update({"synthetic": synthetic, "vectors": "vectors.bin",
                 "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "midge_version": __version__})
@@ -149,7 +155,15 @@ def write_model_card(project):
             lines.append(f"| {label} | " + " | ".join(str(counts[s].get(label, 0)) for s in sides) + " |")
         lines.append("")
     lines += ["## Metrics (test split)", ""]
-    if metrics:
+    if metrics and m["task"] == "detection":
+        lines += ["| engine | precision | recall | F1 (centroids in true boxes) |", "|---|---:|---:|---:|"]
+        for engine in ("float", "int8", "device"):
+            e = metrics["engines"].get(engine)
+            if e:
+                lines.append(f"| {engine} | {e['precision']:.3f} | {e['recall']:.3f} | {e['f1']:.3f} |")
+        lines += ["", f"Device pipeline equals int8 TFLM: **{metrics['device_equals_tflm']}** "
+                      f"({metrics['count']} test images).", ""]
+    elif metrics:
         key = "auc" if m["task"] == "anomaly" else "accuracy"
         lines += ["| engine | accuracy | " + ("AUC |" if key == "auc" else "macro F1 |"), "|---|---:|---:|"]
         for engine in ("float", "int8", "device"):

@@ -19,6 +19,12 @@ the float equivalent for float), ROC AUC (faults positive), and accuracy of
 the normal/anomaly decision at the threshold (float: training.json's; int8
 and device: meta.json's). Writes ``build/report.md``, ``build/metrics.json``
 and PNGs (``confusion_<engine>.png``, ``roc.png``) and rewrites the model card.
+Detection (``train.detection``): each engine's heatmaps decoded by the
+board's decoder (the float model's probabilities put on the int8 output
+grid first), centroid precision, recall and F1 against the test images'
+boxes (``engines.<engine>.f1``), a confusion table per engine, and
+``detections.png``: test images with boxes and the device's detections.
+The headline figure (``int8_minus_float``) is accuracy, or F1 for detection.
 """
 
 import numpy as np
@@ -81,12 +87,15 @@ def evaluate(project, say=print, progress=None):
     device_check(project, test, x, dev_features, tflm_out, dev_out)
     if project.task == "anomaly":
         engines = _anomaly(project, record, meta, model, test, tflm_out, dev_features, dev_out, build)
+    elif project.task == "detection":
+        engines = _detection(project, meta, model, test, windows, tflm_out, dev_out, build)
     else:
         engines = _classification(project, model, test, tflm_out, dev_out, build)
+    headline = "f1" if project.task == "detection" else "accuracy"
     doc = {"task": project.task, "count": len(test), "labels": list(project.labels),
            "files": [f.relative_to(project.dir).as_posix() for f in test.files],
            "device_equals_tflm": True, "engines": engines,
-           "int8_minus_float": engines["int8"]["accuracy"] - engines["float"]["accuracy"]}
+           "int8_minus_float": engines["int8"][headline] - engines["float"][headline]}
     artifacts.write_json(build / "metrics.json", doc)
     _report(project, record, meta, doc, build)
     artifacts.write_model_card(project)
@@ -105,6 +114,29 @@ def _classification(project, model, test, tflm_out, dev_out, build):
         engines[name] = m
         plots.confusion(np.array(m["confusion"]), project.labels, build / f"confusion_{name}.png",
                         f"{project.name}: {name} ({100 * m['accuracy']:.1f} %)")
+    return engines
+
+
+def _detection(project, meta, model, test, windows, tflm_out, dev_out, build):
+    from midge_host.train import detection
+    truth, _ = detection.targets(project, test.files)
+    probs = model.predict(test.x.astype(np.float32), batch_size=64, verbose=0)
+    outputs = {"float": detection.to_int8(probs), "int8": tflm_out, "device": dev_out}
+    labels = list(project.labels)
+    engines = {}
+    for name, out in outputs.items():
+        found = detection.decode(meta, out.reshape(len(test), -1))
+        m = detection.score(found, truth, labels)
+        m["detections"] = [[[int(v) for v in o] for o in objs] for objs in found]
+        engines[name] = m
+        plots.confusion(np.array(m["confusion"]), ["(no box)"] + labels[1:], build / f"confusion_{name}.png",
+                        f"{project.name}: {name} (F1 {m['f1']:.3f})", axes=("true box", "detected"),
+                        columns=["(missed)"] + labels[1:])
+        if name == "device":
+            show = sorted(set(np.linspace(0, len(test) - 1, min(8, len(test))).astype(int).tolist()))  # every class
+            plots.detections([windows[i] for i in show], [found[i] for i in show], [truth[i] for i in show],
+                             labels, build / "detections.png", f"{project.name}: device detections (x) and "
+                                                               "true boxes")
     return engines
 
 
@@ -134,6 +166,8 @@ def _anomaly(project, record, meta, model, test, tflm_out, dev_features, dev_out
 
 
 def _report(project, record, meta, doc, build):
+    if project.task == "detection":
+        return _detection_report(project, record, meta, doc, build)
     e = doc["engines"]
     anomaly = project.task == "anomaly"
     lines = [f"# Evaluation: {project.name}", ""]
@@ -164,3 +198,27 @@ def _report(project, record, meta, doc, build):
     lines += ["## Training curves", "", "![curves](curves.png)", ""]
     write_atomic(build / "report.md", "\n".join(lines))
 
+
+
+def _detection_report(project, record, meta, doc, build):
+    e = doc["engines"]
+    lines = [f"# Evaluation: {project.name}", ""]
+    if meta["synthetic"]:
+        lines += ["**Synthetic data**: these figures show the pipeline working, not real-world performance.", ""]
+    lines += [f"Test split: {doc['count']} images, {e['device']['objects']} objects. Model `{record['model']}`, "
+              f"trained {record['epochs_run']} epochs (best {record['best_epoch']}). A detection counts when its "
+              "centroid falls inside a true box of its class, each box matched once.", "",
+              "| engine | precision | recall | F1 | detections |", "|---|---:|---:|---:|---:|"]
+    for name in ENGINES:
+        m = e[name]
+        lines.append(f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['detected']} |")
+    lines += ["", f"int8 minus float F1: {doc['int8_minus_float']:+.3f}. The device pipeline equals int8 TFLM "
+                  "on every test image, features and outputs.", "", "![detections](detections.png)", ""]
+    for name in ENGINES:
+        lines += [f"## {name}", "", f"![confusion {name}](confusion_{name}.png)", "",
+                  "| class | TP | FP | FN | F1 |", "|---|---:|---:|---:|---:|"]
+        for label, c in e[name]["classes"].items():
+            lines.append(f"| {label} | {c['tp']} | {c['fp']} | {c['fn']} | {c['f1']:.3f} |")
+        lines.append("")
+    lines += ["## Training curves", "", "![curves](curves.png)", ""]
+    write_atomic(build / "report.md", "\n".join(lines))

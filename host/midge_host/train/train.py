@@ -18,6 +18,11 @@ record, also written to ``build/training.json``).
 - Early stopping on validation loss (training loss without a validation side)
   after ``training.patience`` epochs without improvement (0: never), keeping
   the best weights. ``epoch(done, total, logs)`` is called after every epoch.
+- A camera project's ``training.augment`` ("flip", "shift") puts Keras'
+  random layers before the model while it trains (seeded; a new draw every
+  batch); the saved model is the model alone. Detection trains each cell on
+  its target class (``train.detection.targets``) with object cells weighted
+  by ``model.params.object_weight``; its "flip" adds mirrored copies.
 - Writes ``build/model.keras``, ``build/training.json`` and
   ``build/curves.png`` (loss and accuracy per epoch).
 """
@@ -76,20 +81,28 @@ def train(project, say=print, epoch=None):
         metrics = [keras.metrics.CategoricalAccuracy(name="accuracy")]
     else:
         loss, metrics = "sparse_categorical_crossentropy", ["accuracy"]
-    model.compile(optimizer=keras.optimizers.Adam(project.training["learning_rate"]), loss=loss, metrics=metrics)
+    augment = project.training.get("augment", ())
+    detection = project.task == "detection"
+    trainer = model if detection else _augmented(keras, model, shape, augment, project.training["seed"])
+    trainer.compile(optimizer=keras.optimizers.Adam(project.training["learning_rate"]), loss=loss, metrics=metrics)
     classes = len(project.labels) if smoothing and not anomaly else 0
-    x, y = _xy(sides["train"], anomaly, classes)
     val = sides.get("validation")
-    validation = _xy(val, anomaly, classes) if val is not None and len(val) else None
+    if detection:
+        x, y, w = _cells(project, sides["train"], params, augment)
+        validation = _cells(project, val, params, ()) if val is not None and len(val) else None
+    else:
+        x, y = _xy(sides["train"], anomaly, classes)
+        w = None
+        validation = _xy(val, anomaly, classes) if val is not None and len(val) else None
     monitor = "val_loss" if validation else "loss"
     callbacks = [_EpochCallback(project.training["epochs"], epoch)]
     if project.training["patience"]:
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=project.training["patience"],
                                                        restore_best_weights=True))
     started = time.monotonic()
-    history = model.fit(x, y, validation_data=validation, epochs=project.training["epochs"],
-                        batch_size=project.training["batch_size"], shuffle=True, verbose=0,
-                        callbacks=callbacks)
+    history = trainer.fit(x, y, sample_weight=w, validation_data=validation, epochs=project.training["epochs"],
+                          batch_size=project.training["batch_size"], shuffle=True, verbose=0,
+                          callbacks=callbacks)
     seconds = time.monotonic() - started
     out = data.build_dir(project)
     model.save(out / "model.keras")
@@ -112,6 +125,36 @@ def train(project, say=print, epoch=None):
     plots.curves(hist, out / "curves.png", f"{project.name}: {project.model['name']}")
     write_atomic(out / "training.json", json.dumps(record, indent=1) + "\n")
     return record
+
+
+def _augmented(keras, model, shape, augment, seed):
+    """``model`` behind the random layers ``augment`` names (itself when none)."""
+    if not augment:
+        return model
+    from keras import layers
+    inputs = keras.Input(shape)
+    x = inputs
+    if "flip" in augment:
+        x = layers.RandomFlip("horizontal", seed=seed, name="augment_flip")(x)
+    if "shift" in augment:
+        x = layers.RandomTranslation(0.1, 0.1, fill_mode="nearest", seed=seed, name="augment_shift")(x)
+    return keras.Model(inputs, model(x), name="augmented")
+
+
+def _cells(project, side, params, augment):
+    """(images, per-cell targets, per-cell loss weights) of a detection side;
+    "flip" in ``augment`` adds every image mirrored, its targets mirrored too
+    ("shift" would move objects off their cells: a MidgeError)."""
+    from midge_host.train import detection
+    if "shift" in augment:
+        raise MidgeError("training.augment: shift is for classification; a detection model's targets are "
+                         "tied to the cells", hint='use augment = ["flip"] or []')
+    _, cells = detection.targets(project, side.files)
+    x = side.x.astype(np.float32)
+    if "flip" in augment:
+        x = np.concatenate([x, x[:, :, ::-1]])
+        cells = np.concatenate([cells, cells[:, :, ::-1]])
+    return x, cells, detection.weights(cells, params["object_weight"])
 
 
 def _trained_labels(project):

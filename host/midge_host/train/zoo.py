@@ -19,6 +19,10 @@ Contract: ``build(name, params, input_shape, outputs, task, int8_input=True) -> 
   input: it reconstructs ``x / 128``, and TFLite's int8 tanh output has the
   fixed scale 1/128 and zero point 0, so its int8 output lies on the same grid
   as the int8 input (the anomaly score's contract, docs/artifacts.md).
+- ``fomo`` (``task == "detection"``) is fully convolutional and ends in a 1x1
+  Conv2D + softmax per cell over ``outputs`` classes (channel 0 the
+  background): (1, height / 8, width / 8, outputs), a FOMO heatmap
+  (``midge.detect``).
 - Only ops in midge's interpreter appear after conversion: CONV_2D,
   DEPTHWISE_CONV_2D, FULLY_CONNECTED, MAX_POOL_2D, AVERAGE_POOL_2D, MEAN,
   RESHAPE, SOFTMAX, TANH (Conv1D / MaxPooling1D become RESHAPE + 2-D ops).
@@ -40,13 +44,15 @@ DEFAULTS = {
     "autoencoder": {"hidden": [32, 8, 32], "threshold_percentile": 99.0},
     "mobilenet_tiny": {"alpha": 0.25, "blocks": [[64, 2], [128, 2], [128, 1], [256, 2], [256, 1]],
                        "dropout": 0.2},
+    "fomo": {"alpha": 0.35, "blocks": [[32, 1], [64, 2], [64, 1], [128, 2], [128, 1]], "head": 32,
+             "object_weight": 10.0},
 }
 """Every architecture's parameters and their defaults ([model.params] overrides them)."""
 
-IMAGE_MODELS = ("mobilenet_tiny",)
+IMAGE_MODELS = ("mobilenet_tiny", "fomo")
 """Architectures for camera images (tests/train/test_zoo_learns.py holds each to a bar)."""
 
-TASKS = {"autoencoder": "anomaly"}
+TASKS = {"autoencoder": "anomaly", "fomo": "detection"}
 """Architectures for a task other than classification."""
 
 
@@ -99,6 +105,8 @@ def build(name, params, input_shape, outputs, task, int8_input=True):
         for d in input_shape:
             size *= d
         out = layers.Dense(size, activation="tanh", name="reconstruction")(x)
+    elif task == "detection":
+        out = layers.Conv2D(outputs, 1, activation="softmax", name="cells")(x)
     else:
         out = layers.Dense(outputs, activation="softmax", name="scores")(x)
     return keras.Model(inputs, out, name=name)
@@ -222,11 +230,10 @@ def _autoencoder(keras, layers, x, p, shape):
     return x
 
 
-def _mobilenet_tiny(keras, layers, x, p, shape):
-    """A MobileNet-v1-style CNN for small grayscale images: Conv2D 3x3 stride 2
-    (32 x alpha filters), then per ``blocks`` entry [filters, stride] a
-    DepthwiseConv2D 3x3 + ReLU6 and a Conv2D 1x1 (filters x alpha) + ReLU6,
-    global average pooling, Dropout."""
+def _backbone(keras, layers, x, p, shape):
+    """Conv2D 3x3 stride 2 (32 x alpha filters), then per ``blocks`` entry
+    [filters, stride] a DepthwiseConv2D 3x3 + ReLU6 and a Conv2D 1x1
+    (filters x alpha) + ReLU6 (MobileNet v1)."""
     alpha = p["alpha"]
     if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha <= 1:
         raise MidgeError(f"model.params.alpha: must be a number in (0, 1], got {alpha!r}")
@@ -245,6 +252,35 @@ def _mobilenet_tiny(keras, layers, x, p, shape):
         x = layers.ReLU(6.0, name=f"dw{k}_relu")(x)
         x = layers.Conv2D(max(8, int(filters * alpha)), 1, kernel_initializer=_relu_init(keras), name=f"pw{k}")(x)
         x = layers.ReLU(6.0, name=f"pw{k}_relu")(x)
+    return x
+
+
+def _fomo(keras, layers, x, p, shape):
+    """FOMO (Edge Impulse's "faster objects, more objects"): the MobileNet-v1
+    backbone of ``blocks`` with strides multiplying to 4 after the first conv's
+    2 (a cell is 8 x 8 input pixels), then a Conv2D 1x1 of ``head`` filters +
+    ReLU; the task's head adds the per-cell classes. ``object_weight`` weighs
+    object cells against background cells in the training loss."""
+    stride = 2
+    for block in p["blocks"] if isinstance(p["blocks"], list) else []:
+        stride *= block[1] if isinstance(block, list) and len(block) == 2 and isinstance(block[1], int) else 1
+    if stride != 8:
+        raise MidgeError(f"model.params.blocks: fomo's strides must multiply to 8 with the first conv's 2 "
+                         f"(a cell of 8 x 8 pixels), got {stride}")
+    if len(shape) != 3 or shape[0] % 8 or shape[1] % 8:
+        raise MidgeError(f"fomo takes images whose sides are multiples of 8, got {shape[:2]}")
+    weight = p["object_weight"]
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 1:
+        raise MidgeError(f"model.params.object_weight: must be a number >= 1, got {weight!r}")
+    x = _backbone(keras, layers, x, p, shape)
+    x = layers.Conv2D(_int_list(p, "head", 1)[0], 1, kernel_initializer=_relu_init(keras), name="head")(x)
+    return layers.ReLU(6.0, name="head_relu")(x)
+
+
+def _mobilenet_tiny(keras, layers, x, p, shape):
+    """A MobileNet-v1-style CNN for small grayscale images: ``_backbone``,
+    global average pooling, Dropout."""
+    x = _backbone(keras, layers, x, p, shape)
     x = layers.GlobalAveragePooling2D(name="pool")(x)
     return layers.Dropout(_rate(p, "dropout"), name="dropout")(x)
 
@@ -257,4 +293,5 @@ BUILDERS = {
     "mlp": _mlp,
     "autoencoder": _autoencoder,
     "mobilenet_tiny": _mobilenet_tiny,
+    "fomo": _fomo,
 }
