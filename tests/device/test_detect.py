@@ -187,3 +187,31 @@ def test_a_detection_meta_json_names_what_is_wrong(change, message):
     with pytest.raises(ValueError, match=message):
         check(meta)
     assert Detector.from_meta(check(detection_meta())).threshold == 0
+
+
+DECIDE = """
+import gc, json
+from array import array
+from midge.decide import Decider
+meta, scores = json.loads(open(%r).read())
+d = Decider(meta)
+s = memoryview(array('b', scores))
+k = n = t = before = 0  # globals made before measuring: a new one grows the module's dict
+for k in range(d.update(s, 1000)):
+    d.item(k)
+gc.collect()
+before = gc.mem_alloc() if hasattr(gc, 'mem_alloc') else 0
+for t in range(2000, 12000, 1000):
+    for k in range(d.update(s, t)):
+        d.item(k)
+        n += d.x
+print(json.dumps([(gc.mem_alloc() if hasattr(gc, 'mem_alloc') else 0) - before, n]))
+"""
+
+
+def test_deciding_on_a_frame_s_objects_allocates_nothing(device_python, tmp_path):
+    s = heatmap(4, 5, 3, [(1, 90, [(0, 0), (0, 1)]), (2, 40, [(3, 4)])])
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps([detection_meta(), s.astype(int).tolist()]))
+    grown, xs = json.loads(device_python(code=DECIDE % str(path)).check().strip().splitlines()[-1])
+    assert grown == 0 and xs == 10 * (8 + 36)

@@ -29,6 +29,7 @@ def handler(args):
     print(f"created project {project.name} in {project.dir} "
           f"({project.template}: {project.task}, {project.sensor}, board {project.board})")
     print(f"labels: {', '.join(project.labels)}")
-    print(f"next: `midge data synth {args.dir}` for a synthetic set, or "
-          f"`midge data import {args.dir} SOURCE --label LABEL` for recordings")
+    own = (f"`midge data import {args.dir} FOLDER` for images labelled with boxes (docs/vision.md)"
+           if project.task == "detection" else f"`midge data import {args.dir} SOURCE --label LABEL` for recordings")
+    print(f"next: `midge data synth {args.dir}` for a synthetic set, or {own}")
     return 0

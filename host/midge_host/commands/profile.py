@@ -65,14 +65,14 @@ def handler(args):
                       _kib(ref["ram_bytes"]), "-", lat, "-", "published")
     console.print(table)
     for h in doc["heaps"]:
-        what = (f"runs {h['windows']} windows of {h['clip']}" if h["run_bytes"]
-                else "loads (no replay for a camera app)")
+        what = (f"runs {h['windows']} windows of {h['clip']}" if h["run_bytes"] else "loads")
         print(f"heap: the smallest in which the deployed app {what}, found by bisection on the "
               f"{h['measured_with']}: {h['run_bytes'] or h['load_bytes']:,} B; loading alone peaks at "
               f"{h['load_bytes']:,} B.")
     print("A board fits with 15 % of its heap to spare.")
     if parts:
-        window = "frames and feature rows" if parts["streaming"] else "window of samples"
+        window = ("frames and feature rows" if parts["streaming"] else
+                  "camera frame" if doc["window_samples"] == 0 else "window of samples")
         model = (f"the model file {parts['model_held']:,} B" if parts["weights"] == "ram" else
                  f"the largest op's weights {parts['model_held']:,} B (the rest of the {parts['model_file']:,} B "
                  f"model file stays in flash)")

@@ -14,8 +14,9 @@ with x86 code (the emulated board's: the sim runs it). Results:
 - ``load_bytes``: the smallest heap in which the app builds (sensor, window
   ring, features, model): the peak it needs while loading;
 - ``run_bytes``: the smallest heap in which it builds and runs the whole clip
-  (every window through features, model, decisions and responders) to its end;
-  None without a clip (camera projects: the app has no image replay);
+  (every window through features, model, decisions and responders) to its end
+  (a camera model: CAMERA_FRAMES frames of its clip, an image or image
+  recording); None without a clip;
 - ``windows``: the windows the clip gave;
 - ``arch``, ``measured_with``: the .mpy arch and the interpreter, in words.
 
@@ -44,6 +45,7 @@ LOW = 16 * 1024
 HIGH = 16 * 1024 * 1024
 STEP = 1024
 RUN_SECONDS = 12  # past the app's first status line (every 10 s)
+CAMERA_FRAMES = 3  # a camera model's frames in those seconds
 OK_MARK = "midge-heap-ok"
 LAYOUT_SHIFTS = (24, 72, 152)  # bytes allocated ahead of the app in the confirming runs
 
@@ -74,7 +76,8 @@ total = gc.mem_alloc() - base
 p = app.pipeline
 parts = {'total': total, 'model_file': os.stat(app.conf['model'])[6], 'weights': app.conf['weights'],
          'model_held': p.interpreter.model_ram_bytes, 'arena': p.interpreter.arena_size,
-         'window': (app.stream or app.windows).nbytes, 'streaming': app.streaming}
+         'window': (app.stream or app.windows).nbytes if (app.stream or app.windows) else len(app._buf),
+         'streaming': app.streaming}
 parts['rest'] = total - parts['model_held'] - parts['arena'] - parts['window']
 print(%(mark)r, 0)
 print(json.dumps(parts))
@@ -98,13 +101,22 @@ def measured_with(board):
 def lay_out(build, board, clip, flash, arch):
     """Write the files deploy writes for ``board`` under ``flash``, the
     package compiled for ``arch`` (without a clip: the package and the model
-    files only)."""
-    from midge_host.deploy import board_config
+    files only). A camera model's clip (images, or an image recording) is
+    replayed as deploy replays it, CAMERA_FRAMES frames in RUN_SECONDS."""
+    from midge_host.deploy import _replay_file, board_config
     from midge_host.deploy.target import SIM_GLUE
     conf = {}
-    if clip is not None:
-        conf = board_config(build, board, SIM_GLUE, "/", clip, realtime=False)
-        conf["sensor"].update(loop=True, seconds=RUN_SECONDS)
+    with tempfile.TemporaryDirectory(prefix="midge-clip-") as tmp:
+        if clip is not None:
+            clip = _replay_file(build, clip, Path(tmp))
+            conf = board_config(build, board, SIM_GLUE, "/", clip, realtime=False)
+            conf["sensor"].update(loop=True, seconds=RUN_SECONDS)
+            if build.meta["sensor"] == "camera":
+                conf["sensor"]["fps"] = CAMERA_FRAMES / RUN_SECONDS
+        _write_plan(build, arch, conf, clip, flash)
+
+
+def _write_plan(build, arch, conf, clip, flash):
     for item in plan(build, arch, "/", conf, clip):
         if clip is None and item.path in ("/midge.json", "/main.py"):
             continue

@@ -145,10 +145,7 @@ def cpi(board):
 
 
 def default_clip(project):
-    """The first recording of the project's test split (None for camera projects,
-    whose app has no replay)."""
-    if project.sensor == "camera":
-        return None
+    """The first recording (a camera project: image) of the project's test split."""
     path = project.dir / "splits.json"
     try:
         files = json.loads(path.read_text())["sides"]["test"]["files"]
