@@ -86,10 +86,10 @@ def build(conf):
     # sensor's and the features' arrive. step() reads one sensor block and takes
     # every window before the next read, so a window plus one block of spare frames
     # never drops a frame.
-    from midge.nn import load as load_model
-    model = load_model(conf["model"], weights=conf["weights"])
+    from midge.engine import load as load_model
+    model = load_model(conf)
     load_model = None
-    forget("midge.nn")
+    forget("midge.engine", "midge.nn")
     gc.collect()
     image = image_size(meta)
     source = sensor(conf, glue, image)

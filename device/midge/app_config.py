@@ -6,6 +6,8 @@ before pushing anything.
      "vectors": "/model/vectors.bin",
      "weights": "flash",                         # "ram" (default): the model file in RAM; "flash": each
                                                  # op's constants read from the file as it runs (midge.nn)
+     "engine": "auto",                           # "auto" (default): OpenMV's ml where it exists, else
+                                                 # "midge" (midge.nn); "openmv": ml (midge.engine)
      "board": "xiao_esp32s3_sense",              # glue module midge.boards.<board> (optional)
      "sensor": {"source": "board", ...glue params: pins from the board profile}  or
                {"source": "replay", "path": "/data/clip.wav", "realtime": true,
@@ -33,7 +35,8 @@ import json
 
 SOURCES = ("board", "replay")
 WEIGHTS = ("ram", "flash")
-_KEYS = ("model", "meta", "vectors", "weights", "board", "sensor", "responders", "status_interval_s",
+ENGINES = ("auto", "midge", "openmv")
+_KEYS = ("model", "meta", "vectors", "weights", "engine", "board", "sensor", "responders", "status_interval_s",
          "duty_cycle", "watchdog_ms")
 # value kinds: "str", "bool", "number" (> 0), "count" (int >= 0), "pin" (int or str), "pattern", "patterns"
 SENSOR_KEYS = {
@@ -117,6 +120,8 @@ def check(conf):
         _need(isinstance(conf.get(key), str), "%r must be a path on the board" % key)
     conf.setdefault("vectors", None)
     conf.setdefault("weights", "ram")
+    conf.setdefault("engine", "auto")
+    _need(conf["engine"] in ENGINES, "'engine' must be one of %s, got %r" % (", ".join(ENGINES), conf["engine"]))
     _need(conf["weights"] in WEIGHTS, "'weights' must be one of %s, got %r" % (", ".join(WEIGHTS), conf["weights"]))
     conf.setdefault("board", None)
     conf.setdefault("status_interval_s", 10)

@@ -77,10 +77,10 @@ def run(config="midge.json"):
             raise ValueError("midge.json names no 'vectors' file to verify against")
         meta = _meta.read(conf["meta"])
         # the model first, as the app loads it (its weights where the app keeps them)
-        from midge.nn import load
-        model = load(conf["model"], weights=conf["weights"])
+        from midge.engine import load
+        model = load(conf)
         load = None
-        forget("midge.nn")
+        forget("midge.engine", "midge.nn")
         fx = extractor(meta)
         stream = _frame_stream(fx)
         raw = zeros("h", CHUNK if stream is not None else fx.window_samples)

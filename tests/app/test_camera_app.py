@@ -5,6 +5,7 @@ in frames; nothing allocated per frame; verify checks the frames' pixels
 through the device feature code."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -38,7 +39,8 @@ while app.step():  # recorded into buffers made above: the loop allocates nothin
 grown = gc.mem_alloc() - before
 print(json.dumps({"outputs": [[(outputs[i * n + j] ^ 0x80) - 0x80 for j in range(n)] for i in range(k)],
                   "times": list(times[:k]), "grown": grown, "windows": app.windows_done,
-                  "dropped": app.dropped(), "streaming": app.streaming}))
+                  "dropped": app.dropped(), "streaming": app.streaming,
+                  "engine": type(app.pipeline.interpreter).__name__}))
 """
 
 
@@ -54,17 +56,26 @@ def project(tmp_path_factory):
     return folder, images
 
 
-@pytest.mark.parametrize("weights", ["ram", "flash"])
-def test_every_frame_is_a_window_with_tflm_s_output(run_mpy, project, weights, tmp_path):
+FAKE_ML = Path(__file__).parent / "fakes"
+ENGINES = {"ram": ("midge", "ram", []), "flash": ("midge", "flash", []),
+           # OpenMV firmware's ml module (a fake computing with midge.nn): "auto" takes it where it imports
+           "openmv-ml": ("auto", "ram", [FAKE_ML])}
+
+
+@pytest.mark.parametrize("case", sorted(ENGINES))
+def test_every_frame_is_a_window_with_tflm_s_output(run_mpy, project, case, tmp_path):
     folder, images = project
+    engine, weights, path = ENGINES[case]
     conf = json.loads((folder / "midge.json").read_text())
-    conf["weights"] = weights
+    conf.update(weights=weights, engine=engine)
     (tmp_path / "midge.json").write_text(json.dumps(conf))
-    out = run_mpy(code=RUN, heapsize="256K", cwd=tmp_path, timeout=300).check()
+    out = run_mpy(code=RUN, heapsize="256K", cwd=tmp_path, timeout=300, extra_path=path).check()
     got = json.loads(out.strip().splitlines()[-1])
     assert got["windows"] == len(images) and got["dropped"] == 0 and not got["streaming"]
     assert got["times"] == [(k + 1) * 1000 // FPS for k in range(len(images))]
-    assert got["grown"] == 0, got["grown"]
+    assert got["engine"] == ("MLInterpreter" if path else "Interpreter")
+    if not path:  # the firmware allocates its results on every prediction
+        assert got["grown"] == 0, got["grown"]
     resize = GrayResize(10, 16)
     inputs = []
     for img in images:
@@ -75,10 +86,13 @@ def test_every_frame_is_a_window_with_tflm_s_output(run_mpy, project, weights, t
     assert np.array_equal(np.array(got["outputs"], np.int8), want.reshape(len(images), -1))
 
 
-def test_verify_checks_the_frames_through_the_device_features(run_mpy, project):
-    folder, _ = project
-    out = run_mpy(code="import midge.verify\nraise SystemExit(midge.verify.run('midge.json'))",
-                  heapsize="256K", cwd=folder).check()
+@pytest.mark.parametrize("firmware_ml", [False, True], ids=["midge", "openmv-ml"])
+def test_verify_checks_the_frames_through_the_device_features(run_mpy, project, firmware_ml):
+    folder, _ = project  # (with OpenMV's ml, "auto" verifies on the engine the app runs)
+    code = ("import midge.verify, sys\nn = midge.verify.run('midge.json')\n"
+            "print('ml calls', sys.modules['ml'].calls if 'ml' in sys.modules else 0)\nraise SystemExit(n)")
+    out = run_mpy(code=code, heapsize="256K", cwd=folder, extra_path=[FAKE_ML] if firmware_ml else []).check()
+    assert ("ml calls 4" if firmware_ml else "ml calls 0") in out
     records = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
     assert records[-1]["ev"] == "verify" and records[-1]["vectors"] == 4 and records[-1]["failed"] == 0
     assert all(r["input_ok"] and r["output_ok"] for r in records[:-1])

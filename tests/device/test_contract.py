@@ -157,7 +157,8 @@ with open({str(path)!r}, "rb") as f:
 
 
 BAD_CONF = [
-    ({"engine": "midge"}, "unknown key 'engine'"),
+    ({"engines": "midge"}, "unknown key 'engines'"),
+    ({"engine": "tflm"}, "'engine' must be one of auto, midge, openmv, got 'tflm'"),
     ({"responders": [{"kind": "log", "path": "/l", "max_byte": 10}]}, "unknown key responders[0] (log).max_byte"),
     ({"responders": [{"kind": "serial", "predictions": "yes"}]}, "responders[0] (serial).predictions must be true"),
     ({"responders": [{"kind": "lorawan"}]}, "the lorawan responder needs 'interval_s'"),
