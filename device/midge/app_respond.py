@@ -8,8 +8,8 @@
   label, label 0 included, arrives here): a JSON line (serial), a blink
   (led), a log record (log: ``t`` in seconds of stream time, the decision
   index of ``midge.labels.decision_labels``), a WAV of the window (clip, up
-  to ``max_clips`` files named ``<label>_<n>.wav``), an MQTT message (mqtt)
-  and a count for the next LoRaWAN uplink (lorawan: one count per
+  to ``max_clips`` files named ``<label>_<n>.wav``; refused for a camera
+  model), an MQTT message (mqtt) and a count for the next LoRaWAN uplink (lorawan: one count per
   ``midge.labels.reported_labels`` entry, in that order);
 - ``window(index, score, t_ms)`` after every window: per-window predictions
   when the serial responder has ``"predictions": true`` (these lines
@@ -63,6 +63,9 @@ class Responders:
                 _makedirs(conf["path"])
                 self.log = DetectionLog(conf["path"], conf.get("max_bytes", 65536))
             elif kind == "clip":
+                if meta.get("sensor") == "camera":
+                    raise ValueError("the clip responder saves a window of audio or IMU samples; a camera model "
+                                     "has no window of samples to clip")
                 _makedirs(conf["dir"] + "/x")
                 self.clip = conf
                 self._clips = 0
