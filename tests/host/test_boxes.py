@@ -163,3 +163,22 @@ def test_import_refuses_a_box_of_a_class_the_project_lacks(tmp_path):
     write_voc(tmp_path / "labelled")
     with pytest.raises(MidgeError, match=r"a.png: box 1 is labelled 'dog', not one of the project's classes \(cat\)"):
         import_sources(load_project(tmp_path / "p"), [tmp_path / "labelled"], Options())
+
+
+def test_stats_count_the_boxes_and_name_images_that_need_them(tmp_path):
+    from midge_host.dataset.boxes import save_store
+    from midge_host.dataset.stats import compute
+    from midge_host.project import create_project, load_project
+    create_project(tmp_path / "p", "objects", ['labels=["background", "cat", "dog"]'])
+    project = load_project(tmp_path / "p")
+    for name in ("cat/a.png", "dog/b.png", "background/c.png"):
+        (project.data_dir / name).parent.mkdir(exist_ok=True)
+        Image.fromarray(np.zeros((96, 96), np.uint8)).save(project.data_dir / name)
+    save_store(project.data_dir, {"cat/a.png": [Box("cat", 1, 1, 9, 9), Box("cat", 40, 40, 9, 9)],
+                                  "cat/gone.png": [Box("cat", 1, 1, 9, 9)]})
+    result = compute(project)
+    assert result.objects == {"cat": 3, "dog": 0}
+    text = "\n".join(result.warnings)
+    assert "boxes.json has boxes for 1 image not in data/, e.g. cat/gone.png" in text
+    assert "images in class folders without boxes (they train as background): 1, e.g. dog/b.png" in text
+    assert "classes without a single box: dog" in text

@@ -157,6 +157,8 @@ def do_stats(args):
             row += [f"{c.seconds:.1f}", _seconds(c.shortest), _seconds(c.longest), rates]
         table.add_row(*row)
     _console().print(table)
+    if result.objects:
+        print("objects (boxes): " + ", ".join(f"{label} {n}" for label, n in result.objects.items()))
     for message in result.warnings:
         _warn(message)
     return 0

@@ -12,7 +12,10 @@ groups and durations plus warnings:
   mono WAV, a CSV without the project's columns or its timestamp_ms column,
   wrong image size); unreadable files;
 - a class with fewer groups than the split needs;
-- folders in data/ that are not labels, and files of other types.
+- folders in data/ that are not labels, and files of other types;
+- detection: boxes in data/boxes.json for images that are not there, images
+  in a class folder without boxes (they train as background), a class no box
+  has. ``Stats.objects`` counts the boxes per class ({} for other tasks).
 
 An empty data/ (no samples at all) is a MidgeError. Stats never change files.
 """
@@ -53,6 +56,7 @@ class ClassStats:
 class Stats:
     classes: list
     warnings: list
+    objects: dict = field(default_factory=dict)
 
     @property
     def files(self):
@@ -119,7 +123,33 @@ def compute(project, progress=None):
                 problems[f"clips shorter than one window ({window:g} ms)"].append(sample.path)
             stats.add(seconds, rate)
         classes.append(stats)
-    return Stats(classes, _warnings(project, classes, found, problems))
+    warnings = _warnings(project, classes, found, problems)
+    objects = {}
+    if project.task == "detection":
+        objects = _boxes(project, found, warnings)
+    return Stats(classes, warnings, objects)
+
+
+def _boxes(project, found, warnings):
+    """Boxes per class of a detection project; their problems appended to ``warnings``."""
+    from midge_host.dataset.boxes import STORE, load_store
+    store = load_store(project.data_dir)
+    present = {s.path.relative_to(project.data_dir).as_posix() for s in found.samples}
+    objects = {label: 0 for label in project.labels[1:]}
+    for rows in store.values():
+        for b in rows:
+            objects[b.label] = objects.get(b.label, 0) + 1
+    gone = sorted(set(store) - present)
+    if gone:
+        warnings.append(f"{STORE} has boxes for {_plural(len(gone), 'image')} not in data/, e.g. {gone[0]}")
+    bare = sorted(n for n in present if n.split("/")[0] != project.labels[0] and n not in store)
+    if bare:
+        warnings.append(f"images in class folders without boxes (they train as background): {len(bare)}, "
+                        f"e.g. {bare[0]}: label them (docs/vision.md) or move them to {project.labels[0]}/")
+    none = [label for label in project.labels[1:] if not objects.get(label)]
+    if none:
+        warnings.append(f"classes without a single box: {', '.join(none)}")
+    return objects
 
 
 def _warnings(project, classes, found, problems):
