@@ -12,7 +12,7 @@ model's own input type: no conversion), and each float output value the
 firmware returns (dequantized: ``(q - zero_point) * scale``) is put back on
 the int8 grid as ``round(v / scale) + zero_point``, exact for the power-of-two
 scales of midge's models (1/256 softmax, 1/128 tanh) and within half a step
-of any other. The model's quantization comes from ``ml.Model``'s
+of any other; an int8 result (firmware that does not dequantize) is copied. The model's quantization comes from ``ml.Model``'s
 ``output_scale`` and ``output_zero_point``. Unlike midge's interpreter, the
 firmware allocates its results on every ``invoke``.
 """
@@ -43,8 +43,10 @@ class MLInterpreter:
         self._in = zeros("b", n)
         self._out = zeros("b", out)
         self._x = self._in  # the firmware's input: an int8 ndarray over the same bytes, where ulab exists
+        self._int8 = None
         if ulab is not None:
             np = ulab.numpy
+            self._int8 = np.int8
             self._x = np.frombuffer(self._in, dtype=np.int8).reshape(self._in_shape)
 
     def input(self, i=0):
@@ -64,6 +66,10 @@ class MLInterpreter:
         out = self._out
         if len(result) != len(out):
             raise ValueError("the firmware gave %d outputs; the model has %d" % (len(result), len(out)))
+        if self._int8 is not None and result.dtype == self._int8:  # firmware that gives the raw int8 output
+            for i in range(len(out)):
+                out[i] = int(result[i])
+            return
         scale = self._out_scale
         zero = self._out_zero
         for i in range(len(out)):

@@ -134,3 +134,41 @@ def test_collect_streams_the_frames_and_a_lost_line_costs_only_its_image(run_mpy
     cap = receive(damaged)
     assert cap.bad_crc == 1 and cap.missing == 2 and cap.images_lost == 2  # a corrupt line is a gap too
     assert [k for k in range(3 * FPS) if any(np.array_equal(want[k], got) for got in cap.images)] == [2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("dequantized", [True, False], ids=["floats", "raw-int8"])
+def test_the_ml_engine_through_ulab_gives_midge_s_outputs(project, dequantized):
+    # under CPython with numpy as ulab.numpy: the input goes to the firmware as an int8 ndarray
+    # over the features' buffer, and its outputs (floats, or raw int8) come back on the int8 grid
+    import types
+    from array import array
+
+    import midge.nn
+    from midge.engine_ml import MLInterpreter
+    folder, _ = project
+    path = str(folder / "build/model.tflite")
+    reference = midge.nn.load(path)
+
+    class Model:
+        def __init__(self, p):
+            self.input_shape = [tuple(reference.input_shape(0))]
+            self.output_shape = [tuple(reference.output_shape(0))]
+            self.output_scale, self.output_zero_point = [[v] for v in reference.output_quant(0)]
+
+        def predict(self, inputs):
+            (x,) = inputs
+            assert x.dtype == np.int8 and x.shape == self.input_shape[0]
+            reference.input(0)[:] = memoryview(x.reshape(-1).tobytes()).cast("b")
+            reference.invoke()
+            q = np.frombuffer(bytes(reference.output(0)), np.int8).reshape(self.output_shape[0])
+            s, z = self.output_scale[0], self.output_zero_point[0]
+            return [((q.astype(np.float32) - z) * np.float32(s)) if dequantized else q.copy()]
+
+    interp = MLInterpreter(path, types.SimpleNamespace(Model=Model), types.SimpleNamespace(numpy=np))
+    rng = np.random.default_rng(2)
+    for _ in range(5):
+        x = rng.integers(-128, 128, len(interp.input(0))).astype(np.int8)
+        interp.input(0)[:] = array("b", x.tolist())  # as the features write it
+        interp.invoke()
+        (want,) = run_tflm(folder / "build/model.tflite", [x.reshape((1,) + tuple(reference.input_shape(0))[1:])])
+        assert list(interp.output(0)) == want.reshape(-1).tolist()
