@@ -6,7 +6,6 @@ model has no audio window for the clip responder: that is refused by name."""
 
 import json
 
-import pytest
 
 from midge_host.lorawan import decode_for
 
