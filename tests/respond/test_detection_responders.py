@@ -6,7 +6,6 @@ model has no audio window for the clip responder: that is refused by name."""
 
 import json
 
-
 from midge_host.lorawan import decode_for
 
 META = {"task": "detection", "labels": ["background", "circle", "square"], "sample_rate": 0, "channels": 1,
