@@ -42,7 +42,6 @@ class ImageReplay:
             from midge.sensors.camera import GrayResize
             self._resize = GrayResize(self.width, self.height)
             self._frame_buf = bytearray(size[0] * size[1])
-        self._start = 0
         self._head = bytearray(self._f.tell())
         self._first = bytearray(len(self._head))
         self._f.seek(0)
@@ -91,7 +90,7 @@ class ImageReplay:
         into = buf if self._resize is None else self._frame_buf
         got = self._frame(into)
         if got == 0 and self.loop and self.frames:
-            self._f.seek(self._start)
+            self._f.seek(0)  # a recording is frames from its first byte
             got = self._frame(into)
         if got == 0:
             self.done = True
