@@ -51,12 +51,27 @@ def module_name(rel):
     return ".".join(parts)
 
 
+_COMPILED = {}  # (arch, sources' digest) -> compile_package's result, for this process
+
+
 def compile_package(arch):
-    """{relative .mpy path: bytes} for every device module, compiled for ``arch``."""
+    """{relative .mpy path: bytes} for every device module, compiled for ``arch``
+    (once per process for the same sources)."""
     root = device_dir()
+    sources = device_sources(root / "midge")
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())
+    key = (arch, digest.hexdigest())
+    if key not in _COMPILED:
+        _COMPILED[key] = _compile(root, sources, arch)
+    return dict(_COMPILED[key])
+
+
+def _compile(root, sources, arch):
     out = {}
     with tempfile.TemporaryDirectory(prefix="midge-mpy-") as tmp:
-        for source in device_sources(root / "midge"):
+        for source in sources:
             rel = source.relative_to(root).with_suffix(".mpy")
             target = Path(tmp) / rel.name
             # the module's name as the traceback file name: the board interns it for the module
