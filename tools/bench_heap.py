@@ -46,8 +46,10 @@ def run(*argv):
         raise SystemExit(f"midge {' '.join(map(str, argv))} failed:\n{out.getvalue()}")
 
 
-def build_project(folder, template, reuse):
-    count, settings = TEMPLATES[template]
+def build_project(folder, template, reuse, templates=TEMPLATES):
+    """The project of ``template`` in ``folder``: made, synthesized, trained and quantized
+    with ``templates[template]``'s (files per class, settings), or kept with ``reuse``."""
+    count, settings = templates[template]
     if reuse and (folder / "build/model.tflite").is_file():
         return load_project(folder)
     shutil.rmtree(folder, ignore_errors=True)

@@ -14,14 +14,11 @@ Impulse's published FOMO figures. Prints a Markdown table and writes it to
 """
 
 import argparse
-import contextlib
-import io
 import json
-import shutil
 import sys
 from pathlib import Path
 
-from midge_host.cli import main as midge
+from bench_heap import build_project, run  # tools/ is this script's folder
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = {"person": (60, ["training.epochs=3"]), "objects": (40, ["training.epochs=3"])}
@@ -30,26 +27,6 @@ EDGE_IMPULSE_FOMO = ("Edge Impulse FOMO 96x96 (published)", "about 30 fps on an 
                      "(Cortex-M7 @ 480 MHz), under 200-245 KB of RAM; https://docs.edgeimpulse.com/docs/"
                      "edge-impulse-studio/learning-blocks/object-detection/fomo-object-detection-for-"
                      "constrained-devices")
-
-
-def run(*argv):
-    """Run a midge command quietly; raise with its output when it fails."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        code = midge([str(a) for a in argv])
-    if code != 0:
-        raise SystemExit(f"midge {' '.join(map(str, argv))} failed:\n{out.getvalue()}")
-
-
-def build_project(folder, template, reuse):
-    count, settings = TEMPLATES[template]
-    if reuse and (folder / "build/model.tflite").is_file():
-        return
-    shutil.rmtree(folder, ignore_errors=True)
-    run("new", folder, "--template", template, *sum((["--set", s] for s in settings), []))
-    run("data", "synth", folder, "--count", count)
-    run("train", folder)
-    run("quantize", folder)
 
 
 def main(argv=None):
@@ -63,7 +40,7 @@ def main(argv=None):
     for template in (["objects"] if args.quick else list(TEMPLATES)):
         folder = ROOT / "out/bench/vision-projects" / template
         print(f"{template}: building", file=sys.stderr, flush=True)
-        build_project(folder, template, args.reuse)
+        build_project(folder, template, args.reuse, TEMPLATES)
         print(f"{template}: profiling on {', '.join(BOARDS)}", file=sys.stderr, flush=True)
         run("profile", folder, *sum((["--board", b] for b in BOARDS), []))
         doc = json.loads((folder / "build/profile.json").read_text())
