@@ -15,7 +15,7 @@ from midge_host import __version__
 from midge_host.errors import MidgeError
 
 COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data", "train", "quantize", "eval", "profile",
-            "deploy", "verify", "monitor", "collect", "pull", "replay"]
+            "deploy", "verify", "monitor", "collect", "pull", "replay", "mip-index"]
 
 
 def build_parser(only=None):
@@ -28,7 +28,7 @@ def build_parser(only=None):
     parser.add_argument("--version", action="version", version=f"midge {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in [only] if only else COMMANDS:
-        importlib.import_module(f"midge_host.commands.{name}").register(sub)
+        importlib.import_module(f"midge_host.commands.{name.replace('-', '_')}").register(sub)
     return parser
 
 
