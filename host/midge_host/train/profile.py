@@ -55,7 +55,8 @@ from midge_host.modelinfo import describe
 from midge_host.paths import REPO_ROOT
 from midge_host.train import artifacts
 
-BENCH_DIR = REPO_ROOT / "out" / "bench"
+BENCH_DIR = REPO_ROOT / "out" / "bench" if REPO_ROOT else None
+"""Where `make bench` writes its figures in a checkout (none when midge is installed)."""
 HEADROOM = 0.15
 """The share of a board's heap the app must leave free to "fit"."""
 DEFAULT_NN = {  # model: (MACs, instr/MAC midge viper), docs/benchmarks.md, 2026-11-22
@@ -108,6 +109,8 @@ def _number(text):
 def bench_figures():
     """({model: (MACs, instr/MAC)}, {kind: instr/window}, source text)."""
     nn, dsp, sources = dict(DEFAULT_NN), dict(DEFAULT_DSP), []
+    if BENCH_DIR is None:
+        return nn, dsp, "docs/benchmarks.md (defaults)"
     nn_md, dsp_md = BENCH_DIR / "nn.md", BENCH_DIR / "dsp.md"
     if nn_md.is_file():
         measured = {r["model"]: (_number(r["MACs"]), _number(r["instr/MAC midge"]))
