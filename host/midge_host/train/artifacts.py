@@ -12,6 +12,7 @@
 """
 
 import json
+import os
 from datetime import datetime, timezone
 
 import numpy as np
@@ -81,13 +82,21 @@ def meta(project, feature_config, inp, out, threshold, synthetic):
                             "threshold": int(to_int8(project.detection["threshold"])),
                             "max_objects": project.detection["max_objects"]}
     doc.update({"synthetic": synthetic, "vectors": "vectors.bin",
-                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "created": created(),
                 "midge_version": __version__})
     try:
         return device_meta.check(doc)
     except ValueError as err:
         raise MidgeError(f"the meta.json midge would write is invalid: {err}",
                          hint="this is a bug in midge; please report it") from None
+
+
+def created():
+    """meta.json's ``created``: now (UTC), or SOURCE_DATE_EPOCH's time when set, as
+    reproducible builds do (tools/build_models.py), so a rebuild gives the same bytes."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), timezone.utc) if epoch else datetime.now(timezone.utc)
+    return when.isoformat(timespec="seconds")
 
 
 def write_vectors(path, windows, inputs, outputs):
