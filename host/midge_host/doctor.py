@@ -63,7 +63,7 @@ def _micropython(bits):
         target = Path(sys.executable).with_name("micropython32")
         fix = ("`make setup`" if paths.REPO_ROOT else
                f"install Debian's gcc-multilib, then `{sys.executable} {build} {target}`")
-        return Check("MicroPython unix port, 32-bit", "missing",
+        return Check("MicroPython unix port, 32-bit", "optional",
                      "not built: the emulated board and `midge profile` use the 64-bit port, "
                      "so heap figures are not a board's", fix)
     if not path:
