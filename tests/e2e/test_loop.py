@@ -16,13 +16,9 @@ recording of test images, one frame per window.
 import json
 import re
 
-import numpy as np
 import pytest
-from PIL import Image
 
-from midge_host import recordings
-from midge_host.dataset import images
-from midge_host.tflm import run_tflm
+from midge_host.dataset import showcase
 from midge_host.cli import main
 from midge_host.project import load_project
 from midge_host.sim import SimBoard
@@ -51,37 +47,6 @@ def cli(capsys, *argv):
     return out, err
 
 
-def replay_recording(project, path):
-    """One recording of the project's format: a test file of every label in turn, each
-    three times (long enough for the recognizer's averaging to settle); for a camera
-    classifier, the one the int8 model scores highest for its label (a short training on
-    a small synthetic set is sure of few images)."""
-    split = json.loads(project.splits_path.read_text())["sides"]["test"]["files"]
-    by_label = [[f for f in split if f.split("/")[1] == label] for label in project.labels]
-    firsts = [files[0] for files in by_label if files]
-    if project.sensor == "camera" and project.task == "classification":
-        pixels = np.stack([np.asarray(Image.open(project.dir / f)) for f in split]).astype(np.int16) - 128
-        (scores,) = run_tflm(project.dir / "build/model.tflite", [pixels.astype(np.int8)[..., None]])
-        best = {}
-        for f, row in zip(split, scores.reshape(len(split), -1)):
-            k = project.labels.index(f.split("/")[1])
-            if row[k] > best.get(k, (-129, None))[0]:
-                best[k] = (row[k], f)
-        firsts = [best[k][1] for k in sorted(best)]
-    if project.sensor == "camera":
-        path = path.with_suffix(".pgm")
-        path.write_bytes(images.recording([project.dir / f for f in firsts for _ in range(3)]))
-        return path, 3 * len(firsts)
-    samples = np.concatenate([recordings.read(project.dir / f).samples for f in firsts for _ in range(3)])
-    if project.sensor == "imu":
-        path = path.with_suffix(".csv")
-        path.write_text(recordings.encode_csv(samples, project.sample_rate, list(project.input["columns"])))
-    else:
-        path = path.with_suffix(".wav")
-        path.write_bytes(recordings.encode_wav(samples[:, 0], project.sample_rate))
-    return path, len(samples)
-
-
 @pytest.mark.parametrize("template, board", CASES, ids=[f"{t}-{b or 'own'}" for t, b in CASES])
 def test_the_loop_on_the_emulated_board(template, board, tmp_path, capsys):
     count, settings = LOOP[template]
@@ -94,7 +59,7 @@ def test_the_loop_on_the_emulated_board(template, board, tmp_path, capsys):
     cli(capsys, "quantize", folder)
     cli(capsys, "eval", folder)
     project = load_project(folder)
-    clip, frames = replay_recording(project, tmp_path / "replayed")
+    clip, frames = showcase.recording(project, tmp_path / "replayed")
     meta = json.loads((folder / "build/meta.json").read_text())
     assert meta["board"] == project.board
 

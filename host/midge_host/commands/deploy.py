@@ -1,10 +1,12 @@
-"""`midge deploy DIR --port P [--board B] [--replay FILE]`: put a built project on a board.
+"""`midge deploy DIR --port P [--board B] [--replay FILE]`: put a built project on a board;
+`midge deploy --model NAME --port P`: one of midge's ready models (`midge models`) instead.
 
 Asks the board what it is and refuses one the project's build cannot run on, checks
 midge.json and builds the app's pipeline on the host, then cross-compiles the device
 package for the board's mpy arch and pushes it with the model files, midge.json and
 main.py (changed files only, atomically, resumable after an interruption), then runs
-`midge verify` on the board. See docs/deploy.md.
+`midge verify` on the board. A ready model on an emulated board replays the model's
+sample recording unless --replay names another. See docs/deploy.md.
 """
 
 import json
@@ -18,7 +20,9 @@ def register(subparsers):
         "deploy", help="push a built project to a board and verify it",
         description="Cross-compile midge for the board, push it with the model atomically "
                     "(unchanged files skipped, interrupted deploys resumed), then verify on the board.")
-    parser.add_argument("project", metavar="DIR", help="the project folder (its build/ holds the model)")
+    parser.add_argument("project", metavar="DIR", nargs="?", help="the project folder (its build/ holds the model)")
+    parser.add_argument("--model", "-m", metavar="NAME",
+                        help="deploy one of midge's ready models (`midge models`) instead of a project")
     add_port_options(parser)
     parser.add_argument("--board", "-b", help="board profile (`midge boards`; default: the project's board)")
     parser.add_argument("--replay", metavar="FILE",
@@ -38,6 +42,7 @@ def handler(args):
     from midge_host.commands.verify import report
     from midge_host.deploy import deploy, verify
 
+    project, sample = _source(args)
     overrides = None
     if args.config:
         try:
@@ -56,8 +61,8 @@ def handler(args):
                 tasks[item.path] = bar.add_task(item.path, total=len(item.data))
             bar.update(tasks[item.path], completed=done)
 
-        counts = deploy(args.project, args.port, args.board, args.transport, args.replay, not args.fast,
-                        args.root, overrides, progress)
+        counts = deploy(project, args.port, args.board, args.transport, args.replay, not args.fast,
+                        args.root, overrides, progress, sample=sample)
     console.print(f"{args.port}: {counts['target'].info.describe()}; deployed for {counts['target'].profile.name}",
                   highlight=False)
     console.print(f"deployed {counts['files']} files ({counts['bytes']} bytes) to {args.port}: "
@@ -66,3 +71,16 @@ def handler(args):
     if args.no_verify:
         return 0
     return report(verify(args.port, args.transport, args.root), console)
+
+
+def _source(args):
+    """(the folder to deploy, the recording an emulated board replays by default)."""
+    if args.model and args.project:
+        raise MidgeError("give a project folder or --model NAME, not both")
+    if args.model:
+        from midge_host.models import find_model
+        model = find_model(args.model)
+        return model.folder, model.sample
+    if not args.project:
+        raise MidgeError("nothing to deploy", hint="give a project folder, or --model NAME (`midge models`)")
+    return args.project, None

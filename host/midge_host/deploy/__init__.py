@@ -1,7 +1,7 @@
 """`midge deploy` and `midge verify` as a Python API.
 
 - ``deploy(project, port, board=None, transport="mpremote", replay=None,
-  realtime=True, root="/", config=None, progress=None) -> dict``: find the
+  realtime=True, root="/", config=None, progress=None, sample=None) -> dict``: find the
   board the project targets (``board``, else the project's midge.toml, else
   meta.json's ``board``), ask the connected board what it is and refuse a
   mismatch (``target``), write midge.json and check it with
@@ -12,7 +12,9 @@
   every check passed. Returns the push counts plus ``files``, ``bytes`` and
   ``target`` (a ``target.Target``). A camera model replays an image
   recording (``midge.pgm``): ``replay`` is one, or an image or a folder of
-  images converted to one (``dataset.images.recording``).
+  images converted to one (``dataset.images.recording``). ``sample`` is a
+  recording in the board's format that an emulated board replays when
+  ``replay`` is None (a ready model's).
 - ``verify(port, transport, root="/") -> dict``: run ``midge.verify`` on the
   board; returns {"vectors": [...per-vector dicts], "summary": {...}}.
 - ``board_config(build, profile, glue, root, replay, realtime, overrides)``:
@@ -145,11 +147,11 @@ def check_on_host(build, conf, items, root):
 
 
 def deploy(project, port, board=None, transport="mpremote", replay=None, realtime=True, root="/",
-           config=None, progress=None):
+           config=None, progress=None, sample=None):
     build = load_build(project)
     with tempfile.TemporaryDirectory(prefix="midge-replay-") as tmp:
         replay = _replay_file(build, replay, Path(tmp))
-        return _deploy(build, port, board, transport, replay, realtime, root, config, progress)
+        return _deploy(build, port, board, transport, replay, realtime, root, config, progress, sample)
 
 
 def replay_frames(build, replay):
@@ -195,10 +197,12 @@ def _replay_file(build, replay, tmp):
     return out
 
 
-def _deploy(build, port, board, transport, replay, realtime, root, config, progress):
+def _deploy(build, port, board, transport, replay, realtime, root, config, progress, sample):
     wanted = board or _project_board(build)
     with open_board(port, transport, soft_reset=True) as dev:
         target = targets.choose(targets.probe(dev), wanted, port)
+        if replay is None and target.glue == targets.SIM_GLUE:
+            replay = sample
         conf = board_config(build, target.profile, target.glue, root, replay, realtime, config)
         items = plan(build, target.arch, root, conf, replay)
         check_on_host(build, conf, items, root)
