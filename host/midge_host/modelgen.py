@@ -13,9 +13,17 @@ activations, padding, strides, dilation, depth multiplier, per-channel weights,
 broadcasting, MEAN keepdims; see ``features_in``). Inputs are tiny (8x8x4 images, 16-64
 unit dense layers) so a pure-Python interpreter runs each model quickly.
 
-- ``build_model(name, seed)`` returns the .tflite bytes, cached on disk under
-  ``.cache/modelgen/`` by spec, seed, TensorFlow/Keras versions and this file's source,
-  so a cache hit does not even import TensorFlow.
+``REFERENCE_LIKE`` holds models with the op lists and tensor shapes of TFLite-Micro's
+example models (hello_world_int8, micro_speech_quantized, person_detect), random weights
+instead of trained ones, so that parity on models of that size is proven without TFLM's
+files: tests use them when ../shared/reference is absent. Their logits layers' weights are
+scaled so that SOFTMAX spreads over the int8 range for random inputs (a saturated output
+would hide differences). They are kept apart from ``SPECS`` because person_detect_like
+(a 96x96 MobileNet v1 0.25, 298 KB) takes 1.4 s per invoke in plain Python.
+
+- ``build_model(name, seed)`` returns the .tflite bytes of a spec of either dict, cached on
+  disk under ``build/modelgen/`` in the repository by spec, seed, TensorFlow/Keras versions
+  and this file's source, so a cache hit does not even import TensorFlow.
 - ``build_suite(out_dir, seed)`` writes ``<name>.tflite`` for every spec.
 - ``ops_in``, ``features_in`` and ``random_inputs`` inspect any .tflite model; they need
   only numpy and `tflite-micro`, not TensorFlow.
@@ -37,7 +45,7 @@ from midge_host.files import write_atomic
 from midge_host.paths import REPO_ROOT
 from midge_host.tflm import builtin_op_name, read_model, schema
 
-DEFAULT_CACHE_DIR = Path(os.environ.get("MIDGE_MODELGEN_CACHE", REPO_ROOT / ".cache" / "modelgen"))
+DEFAULT_CACHE_DIR = Path(os.environ.get("MIDGE_MODELGEN_CACHE", REPO_ROOT / "build" / "modelgen"))
 """Where built models are cached (override with the MIDGE_MODELGEN_CACHE variable)."""
 
 CALIBRATION_SAMPLES = 32
@@ -54,7 +62,12 @@ class Spec:
     shapes, ``None`` marking a dynamic dimension (it becomes 1 in the .tflite shape).
     ``ops`` are the builtin ops the converted model must contain and ``exercises`` says
     what the spec is for. The converter orders a model's outputs its own way, not
-    necessarily as the function returns them.
+    necessarily as the function returns them. Calibration inputs are standard normal, or
+    uniform over ``input_range`` (low, high) where set, which fixes the input's
+    quantization (a range from 0 gives the zero point -128 of TFLM's examples).
+    ``like_tflm`` converts as TFLM's example models were converted: FULLY_CONNECTED
+    weights per-tensor, not per-channel, and a RESHAPE that only flattens a
+    FULLY_CONNECTED's input removed (FULLY_CONNECTED flattens its input itself).
     """
 
     name: str
@@ -64,6 +77,8 @@ class Spec:
     graph: object
     float_io: bool = False
     keras: bool = False
+    input_range: tuple = None
+    like_tflm: bool = False
 
 
 # --- weights --------------------------------------------------------------------------
@@ -77,29 +92,32 @@ def _bias(rng, n):
     return (rng.standard_normal(n) * 0.1).astype(np.float32)
 
 
-def _conv(rng, x, kernel, filters, stride=1, padding="SAME", dilation=1):
-    """tf.nn.conv2d with fresh random weights; ``kernel`` is (height, width)."""
+def _conv(rng, x, kernel, filters, stride=1, padding="SAME", dilation=1, gain=1.0):
+    """tf.nn.conv2d with fresh random weights times ``gain``; ``kernel`` is (height, width)."""
     import tensorflow as tf
 
     fan_in = kernel[0] * kernel[1] * x.shape[-1]
-    w = _kernel(rng, kernel + (x.shape[-1], filters), fan_in)
+    w = _kernel(rng, kernel + (x.shape[-1], filters), fan_in) * np.float32(gain)
     return tf.nn.conv2d(x, w, stride, padding, dilations=dilation) + _bias(rng, filters)
 
 
-def _depthwise(rng, x, multiplier, stride=1, padding="SAME", dilation=1):
-    """tf.nn.depthwise_conv2d, 3x3, with fresh random weights and bias."""
+def _depthwise(rng, x, multiplier, stride=1, padding="SAME", dilation=1, kernel=(3, 3)):
+    """tf.nn.depthwise_conv2d with fresh random weights and bias; ``kernel`` is (height, width)."""
     import tensorflow as tf
 
     channels = x.shape[-1]
-    w = _kernel(rng, (3, 3, channels, multiplier), 9)
+    w = _kernel(rng, kernel + (channels, multiplier), kernel[0] * kernel[1])
     y = tf.nn.depthwise_conv2d(x, w, [1, stride, stride, 1], padding, dilations=[dilation, dilation])
     return y + _bias(rng, channels * multiplier)
 
 
-def _dense(rng, x, units):
+def _dense(rng, x, units, gain=1.0):
+    """x @ W + b with fresh random weights, W times ``gain`` (a logits layer's gain sets how
+    far its SOFTMAX spreads)."""
     import tensorflow as tf
 
-    return tf.matmul(x, _kernel(rng, (x.shape[-1], units), x.shape[-1])) + _bias(rng, units)
+    w = _kernel(rng, (x.shape[-1], units), x.shape[-1]) * np.float32(gain)
+    return tf.matmul(x, w) + _bias(rng, units)
 
 
 # --- the specs ------------------------------------------------------------------------
@@ -348,24 +366,86 @@ SUITE_FEATURES = frozenset(
 """Op variants the suite must contain, in the vocabulary of ``features_in``."""
 
 
+def _hello_world_like_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        h = tf.nn.relu(_dense(rng, x, 16))
+        return _dense(rng, tf.nn.relu(_dense(rng, h, 16)), 1)
+
+    return model
+
+
+def _micro_speech_like_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        spectrogram = tf.reshape(x, [-1, 49, 40, 1])
+        h = tf.nn.relu(_depthwise(rng, spectrogram, 8, stride=2, kernel=(10, 8)))
+        return tf.nn.softmax(_dense(rng, tf.reshape(h, [1, 4000]), 4, gain=0.05))
+
+    return model
+
+
+PERSON_DETECT_BLOCKS = ((16, 1), (32, 2), (32, 1), (64, 2), (64, 1), (128, 2), (128, 1), (128, 1),
+                        (128, 1), (128, 1), (128, 1), (256, 2), (256, 1))
+"""MobileNet v1 0.25's 13 (pointwise filters, depthwise stride) blocks."""
+
+
+def _person_detect_like_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        h = tf.nn.relu6(_depthwise(rng, x, 8, stride=2))  # a 3x3 conv of one channel: TFLM's is depthwise too
+        for filters, stride in PERSON_DETECT_BLOCKS:
+            h = tf.nn.relu6(_depthwise(rng, h, 1, stride=stride))
+            h = tf.nn.relu6(_conv(rng, h, (1, 1), filters))
+        logits = _conv(rng, tf.nn.avg_pool2d(h, 3, 2, "VALID"), (1, 1), 2, gain=10.0)
+        return tf.nn.softmax(tf.reshape(logits, [1, 2]))
+
+    return model
+
+
+_REFERENCE_LIKE_LIST = [
+    Spec("hello_world_like", "TFLM's hello_world_int8: int8 1x1 input from [0, 2 pi], FULLY_CONNECTED "
+         "16 RELU, 16 RELU, 1", ("FULLY_CONNECTED",), ((1, 1),), _hello_world_like_graph,
+         input_range=(0.0, 2 * np.pi), like_tflm=True),
+    Spec("micro_speech_like", "TFLM's micro_speech_quantized: int8 1x1960 features from [0, 26], RESHAPE "
+         "to 49x40x1, DEPTHWISE_CONV_2D 10x8 stride 2 multiplier 8 fused RELU, FULLY_CONNECTED 4, SOFTMAX",
+         ("RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"), ((1, 1960),),
+         _micro_speech_like_graph, input_range=(0.0, 26.0), like_tflm=True),
+    Spec("person_detect_like", "TFLM's person_detect (MobileNet v1 0.25, 96x96x1 int8 from [-1, 1]): "
+         "3x3 stride-2 DEPTHWISE_CONV_2D multiplier 8, 13 DEPTHWISE_CONV_2D + 1x1 CONV_2D blocks fused "
+         "RELU6, AVERAGE_POOL_2D 3x3, 1x1 CONV_2D to 2, RESHAPE, SOFTMAX; per-channel weights",
+         ("DEPTHWISE_CONV_2D", "CONV_2D", "AVERAGE_POOL_2D", "RESHAPE", "SOFTMAX"), ((1, 96, 96, 1),),
+         _person_detect_like_graph, input_range=(-1.0, 1.0)),
+]
+
+REFERENCE_LIKE = {spec.name: spec for spec in _REFERENCE_LIKE_LIST}
+"""Models shaped as TFLM's examples, by name; not part of the suite (``build_suite``)."""
+
+
 # --- building -------------------------------------------------------------------------
 
 def build_model(name, seed=0, cache_dir=DEFAULT_CACHE_DIR):
     """The .tflite bytes of spec ``name`` built with ``seed``.
 
-    Served from ``cache_dir`` when a model with the same spec source, seed and
-    TensorFlow/Keras versions is there; ``cache_dir=None`` always converts afresh.
-    Raises MidgeError for an unknown name or when TensorFlow is not installed.
+    ``name`` is a key of ``SPECS`` or ``REFERENCE_LIKE``. Served from ``cache_dir`` when a
+    model with the same spec source, seed and TensorFlow/Keras versions is there;
+    ``cache_dir=None`` always converts afresh. Raises MidgeError for an unknown name or
+    when TensorFlow is not installed.
     """
-    if name not in SPECS:
-        raise MidgeError(f"no model spec named {name!r}", hint=f"choose from {', '.join(SPECS)}")
+    spec = SPECS.get(name) or REFERENCE_LIKE.get(name)
+    if spec is None:
+        raise MidgeError(f"no model spec named {name!r}",
+                         hint=f"choose from {', '.join(list(SPECS) + list(REFERENCE_LIKE))}")
     if cache_dir is None:
-        return _convert(SPECS[name], seed)
+        return _convert(spec, seed)
     cache_dir = Path(cache_dir)
     path = cache_dir / f"{name}-s{seed}-{_cache_key(name, seed)}.tflite"
     if path.is_file():
         return path.read_bytes()
-    data = _convert(SPECS[name], seed)
+    data = _convert(spec, seed)
     cache_dir.mkdir(parents=True, exist_ok=True)
     for stale in cache_dir.glob(f"{name}-s{seed}-*.tflite"):
         stale.unlink(missing_ok=True)
@@ -432,15 +512,69 @@ def _convert(spec, seed):
         if not spec.float_io:
             converter.inference_input_type = tf.int8
             converter.inference_output_type = tf.int8
+        if spec.like_tflm:
+            converter._experimental_disable_per_channel_quantization_for_dense_layers = True
+            return _without_flatten_reshapes(converter.convert())
         return converter.convert()
 
 
+def _without_flatten_reshapes(data):
+    """``data`` without the RESHAPE ops whose output only feeds FULLY_CONNECTED input 0
+    and keeps its last dimension (a flatten: FULLY_CONNECTED with keep_num_dims false
+    reads [d0, ..., dn] as [d0 * ... * dn / depth, depth]); their output and shape tensors go too."""
+    import flatbuffers
+
+    model = read_model(data)
+    graph = model.subgraphs[0]
+    names = [builtin_op_name(model.operatorCodes[op.opcodeIndex]) for op in graph.operators]
+    readers = {}
+    for op in graph.operators:
+        for index in op.inputs:
+            readers.setdefault(index, []).append(op)
+    dropped, removed = set(), []
+    for op, name in zip(graph.operators, names):
+        out = op.outputs[0]
+        users = readers.get(out, [])
+        if (name != "RESHAPE" or out in graph.outputs or len(users) != 1
+                or builtin_op_name(model.operatorCodes[users[0].opcodeIndex]) != "FULLY_CONNECTED"
+                or users[0].inputs[0] != out or users[0].builtinOptions.keepNumDims):
+            continue
+        users[0].inputs = [op.inputs[0]] + list(users[0].inputs[1:])
+        removed.append(op)
+        dropped.add(out)
+        if len(op.inputs) > 1 and len(readers[op.inputs[1]]) == 1:
+            dropped.add(op.inputs[1])
+    if not removed:
+        return data
+    graph.operators = [op for op in graph.operators if not any(op is r for r in removed)]
+    renumber = {}
+    for old in range(len(graph.tensors)):
+        if old not in dropped:
+            renumber[old] = len(renumber)
+    graph.tensors = [t for i, t in enumerate(graph.tensors) if i not in dropped]
+    for op in graph.operators:
+        op.inputs = [renumber[i] if i >= 0 else i for i in op.inputs]
+        op.outputs = [renumber[i] for i in op.outputs]
+    graph.inputs = [renumber[i] for i in graph.inputs]
+    graph.outputs = [renumber[i] for i in graph.outputs]
+    for signature in model.signatureDefs or ():
+        for entry in list(signature.inputs or ()) + list(signature.outputs or ()):
+            entry.tensorIndex = renumber[entry.tensorIndex]
+    builder = flatbuffers.Builder(len(data))
+    builder.Finish(model.Pack(builder), file_identifier=b"TFL3")
+    return bytes(builder.Output())
+
+
 def _calibration(spec, seed):
-    """Representative samples for ``spec``: standard normal, drawn from ``seed``."""
+    """Representative samples for ``spec``, drawn from ``seed``: standard normal, or
+    uniform over ``spec.input_range``."""
     rng = np.random.default_rng([seed, 1])
     shapes = [tuple(1 if d is None else d for d in shape) for shape in spec.inputs]
     for _ in range(CALIBRATION_SAMPLES):
-        yield [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+        if spec.input_range is None:
+            yield [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
+        else:
+            yield [rng.uniform(*spec.input_range, shape).astype(np.float32) for shape in shapes]
 
 
 # --- inspecting -----------------------------------------------------------------------

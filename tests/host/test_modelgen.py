@@ -183,16 +183,82 @@ def test_unknown_spec_is_a_clear_error():
         modelgen.build_model("nope")
 
 
-def test_ops_in_reads_versions(reference_dir):
-    ops = modelgen.ops_in(reference_dir / "tflm" / "person_detection" / "person_detect.tflite")
+def test_ops_in_reads_versions(person_detect_model):
+    ops = modelgen.ops_in(person_detect_model)
     assert {name for name, _ in ops} == {"AVERAGE_POOL_2D", "CONV_2D", "DEPTHWISE_CONV_2D", "RESHAPE", "SOFTMAX"}
     assert all(isinstance(version, int) and version >= 1 for _, version in ops)
 
 
-def test_random_inputs_shapes_types_and_seed(reference_dir):
-    path = reference_dir / "tflm" / "person_detection" / "person_detect.tflite"
+def test_random_inputs_shapes_types_and_seed(person_detect_model):
+    path = person_detect_model
     x, = modelgen.random_inputs(path, 3, seed=5)
     assert x.shape == (3, 96, 96, 1) and x.dtype == np.int8
     assert x.min() < -100 and x.max() > 100
     np.testing.assert_array_equal(x, modelgen.random_inputs(path, 3, seed=5)[0])
     assert not np.array_equal(x, modelgen.random_inputs(path, 3, seed=6)[0])
+
+
+def _layout(model):
+    """Per op: name, input and output shapes, weights quantized per-channel, and options
+    (activation, padding, strides, depth multiplier, filter, keep_num_dims); not versions,
+    names or quantization values, which the converter and the weights decide."""
+    parsed = read_model(model)
+    graph = parsed.subgraphs[0]
+
+    def shape(index):
+        return tuple(int(d) for d in graph.tensors[index].shape) if index >= 0 else None
+
+    layout = []
+    for op in graph.operators:
+        name = builtin_op_name(parsed.operatorCodes[op.opcodeIndex])
+        options = {key: getattr(op.builtinOptions, key) for key in (
+            "fusedActivationFunction", "padding", "strideH", "strideW", "depthMultiplier",
+            "filterHeight", "filterWidth", "dilationHFactor", "dilationWFactor", "keepNumDims")
+            if hasattr(op.builtinOptions, key)}
+        weights = graph.tensors[op.inputs[1]] if name in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") else None
+        per_channel = weights is not None and len(weights.quantization.scale) > 1
+        layout.append((name, [shape(i) for i in op.inputs], [shape(i) for i in op.outputs], per_channel, options))
+    return layout
+
+
+LIKE_OPS = {
+    "hello_world_like": ["FULLY_CONNECTED"] * 3,
+    "micro_speech_like": ["RESHAPE", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "SOFTMAX"],
+    "person_detect_like": ["DEPTHWISE_CONV_2D"] + ["DEPTHWISE_CONV_2D", "CONV_2D"] * 13
+                          + ["AVERAGE_POOL_2D", "CONV_2D", "RESHAPE", "SOFTMAX"],
+}
+"""The op lists of TFLM's hello_world_int8, micro_speech_quantized and person_detect."""
+
+TFLM_OF = {"hello_world_like": "hello_world/hello_world_int8.tflite",
+           "micro_speech_like": "micro_speech/micro_speech_quantized.tflite",
+           "person_detect_like": "person_detection/person_detect.tflite"}
+
+
+@pytest.fixture(scope="module")
+def like(cache_dir):
+    """{name: model bytes} of the REFERENCE_LIKE models, seed 0."""
+    try:
+        return {name: modelgen.build_model(name, cache_dir=cache_dir) for name in modelgen.REFERENCE_LIKE}
+    except MidgeError as exc:
+        pytest.skip(f"cannot build the generated models: {exc}")
+
+
+def test_reference_like_models_are_apart_from_the_suite():
+    assert list(modelgen.REFERENCE_LIKE) == list(LIKE_OPS)
+    assert not set(modelgen.REFERENCE_LIKE) & set(modelgen.SPECS)
+
+
+@pytest.mark.parametrize("name", list(LIKE_OPS))
+def test_reference_like_model_has_tflm_ops_and_int8_io(like, name):
+    data = like[name]
+    assert [op for op, *_ in _layout(data)] == LIKE_OPS[name]
+    model = TflmModel(data)
+    assert all(d["dtype"] == np.int8 for d in model.inputs + model.outputs)
+    if modelgen.REFERENCE_LIKE[name].input_range[0] == 0:  # non-negative inputs, as TFLM's
+        assert model.inputs[0]["quantization_parameters"]["zero_points"][0] == -128
+
+
+@pytest.mark.parametrize("name", list(LIKE_OPS))
+def test_reference_like_model_matches_tflm_shapes(like, name, reference_dir):
+    """Op for op: the same shapes, options and per-channel weights as TFLM's file."""
+    assert _layout(like[name]) == _layout(reference_dir / "tflm" / TFLM_OF[name])
