@@ -2,7 +2,8 @@
 
 ``run_midge(kind, model, inputs, tmp_path)`` runs records through midge under
 ``kind`` ("cpython" in-process, "unix-viper" / "unix-plain" via the unix
-port, "thumb" on the ARM Thumb test bed, one process for all records) and returns one array per output, shaped
+port, "unix32" on the 32-bit port with viper, "thumb" on the ARM Thumb test bed, one
+process for all records) and returns one array per output, shaped
 like ``run_tflm``'s (the tflite-micro runtime, the parity oracle).
 ``inputs`` is one array per model input, N records along axis 0.
 """
@@ -74,9 +75,9 @@ def run_midge(kind, model, inputs, tmp_path, weights="ram", chunk_bytes=4096):
         return _split(bytes(raw), specs, len(records)), "arena %d" % m.arena_size
     src, dst = tmp_path / "inputs.bin", tmp_path / "outputs.bin"
     src.write_bytes(b"".join(records))
-    thumb = {"executable": thumb_executable(), "bits": 32} if kind == "thumb" else {}
+    port = {"thumb": {"executable": thumb_executable(), "bits": 32}, "unix32": {"bits": 32}}.get(kind, {})
     result = run_micropython(path=RUNNER, args=[str(model), str(src), str(dst), weights, str(chunk_bytes)],
-                             viper=(kind != "unix-plain"), timeout=600, **thumb)
+                             viper=(kind != "unix-plain"), timeout=600, **port)
     report = result.check()
     return _split(dst.read_bytes(), specs, len(records)), report
 
