@@ -9,6 +9,10 @@
 - A model in a mounted ROMFS image (vfs.VfsRom) loads without a copy: the heap grows by
   the model's size less than when the same file is read from the posix filesystem.
 - A heap too small for the model fails with a MemoryError that names what it needs.
+
+The models are TFLM's, or without ../shared the generated ones of the same ops and tensor
+shapes (the ``micro_speech_model`` and ``person_detect_model`` fixtures); both plan the
+same arenas.
 """
 
 import json
@@ -19,10 +23,8 @@ import pytest
 
 from midge_host.crosscompile import cross_compile, device_sources
 from midge_host.paths import boards_dir, device_dir
-from nn_support import _output_specs, _records, _split, read_bmp_int8, run_tflm
+from nn_support import _output_specs, _records, _split, run_tflm
 
-MICRO_SPEECH = "tflm/micro_speech/micro_speech_quantized.tflite"
-PERSON_DETECT = "tflm/person_detection/person_detect.tflite"
 PERSON_DETECT_HEAP = "720K"
 """Measured minimum on the 32-bit port with x86 .mpy modules: about 676K with viper,
 589K without (the model is 294 KiB of it; viper's packed per-channel arrays cost the
@@ -80,19 +82,18 @@ def _run_in_heap(run_mpy, model, inputs, tmp_path, heapsize, viper, extra_path=(
 
 @pytest.mark.parametrize("viper", [True, False], ids=["viper", "plain"])
 @pytest.mark.parametrize("board", ["pico", "pico_w"])
-def test_micro_speech_in_a_pico_heap(run_mpy, reference_dir, tmp_path, board, viper):
+def test_micro_speech_in_a_pico_heap(run_mpy, micro_speech_model, tmp_path, board, viper):
     records = np.random.default_rng(11).integers(-128, 128, size=(4, 1, 1960), dtype=np.int8)
-    report = _run_in_heap(run_mpy, reference_dir / MICRO_SPEECH, [records], tmp_path,
+    report = _run_in_heap(run_mpy, micro_speech_model, [records], tmp_path,
                           str(_heap_bytes(board)), viper)
     assert "alloc 0" in report or not viper
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("viper", [True, False], ids=["viper", "plain"])
-def test_person_detect_in_the_target_heap(run_mpy, reference_dir, tmp_path, mpy_dir, viper):
-    base = reference_dir / "tflm/person_detection"
-    images = np.stack([read_bmp_int8(base / "person.bmp"), read_bmp_int8(base / "no_person.bmp")])
-    report = _run_in_heap(run_mpy, reference_dir / PERSON_DETECT, [images], tmp_path,
+def test_person_detect_in_the_target_heap(run_mpy, person_detect_model, person_detect_inputs, tmp_path, mpy_dir,
+                                         viper):
+    report = _run_in_heap(run_mpy, person_detect_model, [person_detect_inputs], tmp_path,
                           PERSON_DETECT_HEAP, viper, extra_path=[mpy_dir])
     assert "alloc 0" in report or not viper
 
@@ -125,9 +126,9 @@ print(rom[1] == posix[1], rom[1])
 
 
 @pytest.mark.parametrize("viper", [True, False], ids=["viper", "plain"])
-def test_a_model_in_romfs_loads_in_place(run_mpy, reference_dir, tmp_path, viper):
+def test_a_model_in_romfs_loads_in_place(run_mpy, micro_speech_model, tmp_path, viper):
     from mpremote.romfs import make_romfs
-    model = reference_dir / MICRO_SPEECH
+    model = micro_speech_model
     (tmp_path / "rom").mkdir()
     (tmp_path / "rom" / "model.tflite").write_bytes(model.read_bytes())
     image = tmp_path / "rom.img"
@@ -145,19 +146,20 @@ def test_a_model_in_romfs_loads_in_place(run_mpy, reference_dir, tmp_path, viper
 
 
 @pytest.mark.parametrize("heapsize, needs", [
-    ("300K", r"model file \S+ is 300568 bytes and does not fit in RAM; \d+ bytes of heap free; "
+    ("300K", r"model file \S+ is {size} bytes and does not fit in RAM; \d+ bytes of heap free; "
              r"put it in ROMFS to run it in place"),
-    ("330K", r"model file \S+ is 300568 bytes, read into RAM; midge's interpreter does not fit beside it; "
+    ("330K", r"model file \S+ is {size} bytes, read into RAM; midge's interpreter does not fit beside it; "
              r"\d+ bytes of heap free; put the model in ROMFS to run it in place"),
-    ("370K", r"the model \(300568 bytes in RAM\) leaves no room to read its graph and plan its arena; "
+    ("370K", r"the model \({size} bytes in RAM\) leaves no room to read its graph and plan its arena; "
              r"\d+ bytes of heap free; put the model in ROMFS to run it in place"),
     ("420K", r"model needs an arena of 55296 bytes; \d+ bytes of heap free"),
     ("540K", r"model needs an arena of 55296 bytes and (room for its \d+ tensors' descriptions|room for "
              r"midge's op modules|more memory for the tables of operator \d+ \(\w+\)); \d+ bytes of heap free"),
 ])
-def test_too_small_a_heap_says_what_the_model_needs(run_mpy, reference_dir, tmp_path, heapsize, needs):
+def test_too_small_a_heap_says_what_the_model_needs(run_mpy, person_detect_model, tmp_path, heapsize, needs):
+    """{size}: the model file's size (TFLM's: 300568 bytes)."""
     code = "import sys, midge.nn\nmidge.nn.load(sys.argv[1])\nprint('loaded')"
-    result = run_mpy(code=code, args=[str(reference_dir / PERSON_DETECT)], heapsize=heapsize)
+    result = run_mpy(code=code, args=[str(person_detect_model)], heapsize=heapsize)
     assert result.returncode != 0, result.output
     last = result.output.strip().splitlines()[-1]
-    assert re.fullmatch("MemoryError: " + needs, last), last
+    assert re.fullmatch("MemoryError: " + needs.replace("{size}", str(person_detect_model.stat().st_size)), last), last
