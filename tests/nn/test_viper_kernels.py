@@ -13,7 +13,9 @@ many seeds. A viper kernel allocates nothing per call, and models load with the 
 kernels when viper is on.
 
 The same checks run on the 32-bit port (`micropython32`, the emulated board's
-interpreter) with 32-bit machine ints, as on boards, plus parity with TFLM on the reference models and on the generated models with
+interpreter) with 32-bit machine ints, as on boards, plus parity with TFLM on the reference models (TFLM's
+hello_world, micro_speech and person_detect, or without ../shared the generated ones of the
+same ops and shapes) and on the generated models with
 SOFTMAX, MEAN, pooling, ADD, SUB or MUL there, with no op of any reference or generated
 model allocating (only a float32 input's QUANTIZE makes floats)."""
 
@@ -22,7 +24,7 @@ import numpy as np
 import pytest
 
 from midge_host.unixport import run_micropython, thumb_executable
-from nn_support import RUNNER, _output_specs, _records, _split, read_bmp_int8, run_tflm
+from nn_support import RUNNER, _output_specs, _records, _split, run_tflm
 
 CASES = 300
 SOFTMAX_CASES, SOFTMAX_TABLES, RECIPROCAL_PROBES = 2000, 40, 30000
@@ -818,11 +820,10 @@ def all_suite_models(tmp_path):
     return suite_models(tmp_path, list(modelgen.SPECS))
 
 
-def reference_models(reference_dir):
-    base = reference_dir / "tflm"
-    return [base / "hello_world/hello_world_int8.tflite",
-            base / "micro_speech/micro_speech_quantized.tflite",
-            base / "person_detection/person_detect.tflite"]
+@pytest.fixture
+def reference_models(hello_world_model, micro_speech_model, person_detect_model):
+    """TFLM's hello_world, micro_speech and person_detect, or the generated ones like them."""
+    return [hello_world_model, micro_speech_model, person_detect_model]
 
 
 def unix64(code):
@@ -845,8 +846,8 @@ def test_viper_add_sub_mul_equal_plain_kernels():
     elementwise_check(unix64)
 
 
-def test_models_use_viper_kernels_that_allocate_nothing(reference_dir, tmp_path):
-    alloc_check(unix64, reference_models(reference_dir) + all_suite_models(tmp_path))
+def test_models_use_viper_kernels_that_allocate_nothing(reference_models, tmp_path):
+    alloc_check(unix64, reference_models + all_suite_models(tmp_path))
 
 
 # --- 32-bit machine ints: micropython32 (x86 code) and the Thumb test bed (Cortex-M code) ---
@@ -887,20 +888,17 @@ def test_viper_add_sub_mul_equal_plain_kernels_with_32_bit_ints():
     elementwise_check(runner32())
 
 
-def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_dir, tmp_path):
-    alloc_check(unix32, reference_models(reference_dir) + all_suite_models(tmp_path))
+def test_viper_kernels_allocate_nothing_with_32_bit_ints(unix32, reference_models, tmp_path):
+    alloc_check(unix32, reference_models + all_suite_models(tmp_path))
 
 
-def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_dir, tmp_path):
-    base = reference_dir / "tflm"
+def test_reference_models_match_tflm_with_32_bit_ints(unix32, reference_models, person_detect_inputs, tmp_path):
+    hello, micro_speech, person_detect = reference_models
     rng = np.random.default_rng(32)
-    person = read_bmp_int8(base / "person_detection/person.bmp")
-    nobody = read_bmp_int8(base / "person_detection/no_person.bmp")
     cases = [
-        (base / "hello_world/hello_world_int8.tflite", np.arange(-128, 128, dtype=np.int8).reshape(256, 1, 1)),
-        (base / "micro_speech/micro_speech_quantized.tflite",
-         rng.integers(-128, 128, size=(12, 1, 1960), dtype=np.int8)),
-        (base / "person_detection/person_detect.tflite", np.stack([person, nobody])),
+        (hello, np.arange(-128, 128, dtype=np.int8).reshape(256, 1, 1)),
+        (micro_speech, rng.integers(-128, 128, size=(12, 1, 1960), dtype=np.int8)),
+        (person_detect, person_detect_inputs),
     ]
     for model, x in cases:
         want = run_tflm(model, [x])
