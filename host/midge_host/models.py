@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from midge import meta as device_meta
+from midge.labels import reported_labels
 from midge_host.errors import MidgeError
 from midge_host.files import write_atomic
 from midge_host.paths import models_dir
@@ -100,10 +101,7 @@ def rows(models):
     for m in models:
         own = [f for f in m.fit() if f[0] == m.board]
         heap = f"{own[0][1] / 1024:.0f} of {own[0][2] / 1024:.0f} KiB" if own else "-"
-        reported = [label for label in m.meta["labels"] if label not in m.meta.get("quiet_labels", ())]
-        if m.meta["task"] == "detection":
-            reported = reported[1:]  # labels[0] is the background
-        out.append((m.name, m.meta["task"], m.meta["sensor"], ", ".join(reported), m.board,
+        out.append((m.name, m.meta["task"], m.meta["sensor"], ", ".join(reported_labels(m.meta)), m.board,
                     f"{m.model_bytes / 1024:.1f} KiB", m.score() + (" (synthetic data)" if m.meta["synthetic"] else ""),
                     heap))
     return out

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict
 
 from rich.console import Console
+from rich.markup import escape
 
 STYLE = {"ok": "[green]ok[/]", "missing": "[red]missing[/]", "optional": "[yellow]optional[/]"}
 
@@ -33,7 +34,7 @@ def handler(args):
     else:
         console = Console(highlight=False)
         for check in found:
-            console.print(f"{STYLE[check.state]:>24}  [bold]{check.name}[/]: {check.detail}")
+            console.print(f"{STYLE[check.state]:>24}  [bold]{escape(check.name)}[/]: {escape(check.detail)}")
             if check.fix:
-                console.print(f"{'':10}-> {check.fix}")
+                console.print(f"{'':10}-> {escape(check.fix)}")
     return 1 if any(c.state == "missing" for c in found) else 0
