@@ -79,8 +79,9 @@ class FakeMicrolite:
 
 
 @pytest.fixture
-def hello(reference_dir):
-    return str(reference_dir / "tflm/hello_world/hello_world_int8.tflite")
+def hello(hello_world_model):
+    """TFLM's hello_world_int8.tflite, or the generated one like it."""
+    return str(hello_world_model)
 
 
 def test_auto_without_firmware_modules_is_midge(hello):
