@@ -1,4 +1,6 @@
-"""`midge inspect` and `midge infer` on the reference models in ../shared/reference.
+"""`midge inspect` and `midge infer` on TFLM's micro_speech and hello_world models in
+../shared/reference, or without it the generated models of the same ops and shapes
+(the same MACs and arenas; tensor names differ, keyed by file name below).
 
 inspect: tensors, ops with versions and MACs, weight bytes, both arenas, per-op support.
 infer: the micropython, cpython and tflm engines give identical outputs; bad inputs are
@@ -17,16 +19,18 @@ from midge_host import cli
 from midge_host.tflm import read_model
 
 ENGINES = ["micropython", "cpython", "tflm"]
+INPUT_NAME = {"micro_speech_quantized.tflite": "Reshape_1", "micro_speech_like.tflite": "serving_default_x:0"}
+OUTPUT_NAME = {"hello_world_int8.tflite": "StatefulPartitionedCall:0", "hello_world_like.tflite": "PartitionedCall:0"}
 
 
 @pytest.fixture
-def micro_speech(reference_dir):
-    return reference_dir / "tflm/micro_speech/micro_speech_quantized.tflite"
+def micro_speech(micro_speech_model):
+    return micro_speech_model
 
 
 @pytest.fixture
-def hello(reference_dir):
-    return reference_dir / "tflm/hello_world/hello_world_int8.tflite"
+def hello(hello_world_model):
+    return hello_world_model
 
 
 def _inspect_json(capsys, *argv):
@@ -49,7 +53,7 @@ def test_inspect_micro_speech(capsys, micro_speech):
 def test_inspect_table(capsys, micro_speech):
     assert cli.main(["inspect", str(micro_speech), "--no-tflm"]) == 0
     out = capsys.readouterr().out
-    for text in ("Reshape_1", "DEPTHWISE_CONV_2D", "320,000", "336,000", "5,968 bytes", "yes"):
+    for text in (INPUT_NAME[micro_speech.name], "DEPTHWISE_CONV_2D", "320,000", "336,000", "5,968 bytes", "yes"):
         assert text in out
 
 
@@ -93,10 +97,11 @@ def test_engines_agree_on_hello_world(tmp_path, hello):
 def test_quantize_flag_and_npz(tmp_path, hello):
     angles = np.linspace(0, 6, 7).reshape(7, 1)
     got = _infer(tmp_path, hello, angles, "cpython", "--quantize")
+    scale, zero_point = midge.nn.load(str(hello)).input_quant(0)  # TFLM's: 0.0244801, -128
     src = tmp_path / "x.npz"
-    np.savez(src, serving_default_dense_input_0=(np.round(angles / 0.0244801) - 128).astype(np.int8))
+    np.savez(src, serving_default_dense_input_0=(np.round(angles / scale) + zero_point).astype(np.int8))
     assert cli.main(["infer", str(hello), "-i", str(src), "-o", str(tmp_path / "y.npz")]) == 0
-    assert np.array_equal(np.load(tmp_path / "y.npz")["StatefulPartitionedCall:0"], got)
+    assert np.array_equal(np.load(tmp_path / "y.npz")[OUTPUT_NAME[hello.name]], got)
 
 
 @pytest.mark.parametrize("make, message", [
