@@ -24,8 +24,13 @@ board's arch are compared with its flash.
 
 **Latency** per window is an estimate from a cost model:
 
-    instructions = MACs x instr_per_MAC + window samples x instr_per_sample
+    instructions = MACs x instr_per_MAC + new samples x instr_per_sample
     latency      = instructions x CPI(core) / clock_hz
+
+New samples are a window's, or only a stride's where the app computes the features
+frame by frame as samples arrive (``midge.framestream.can_stream``: the spectral
+kinds, mono, the stride a whole number of frames), so each frame's row is computed
+once, not once per window that spans it.
 
 ``instr_per_MAC`` and ``instr_per_sample`` are x64 instruction counts of
 midge's viper paths measured by ``make bench`` (callgrind): read from
@@ -139,6 +144,16 @@ def cost_model(macs, kind):
     return nn[name][1], name, per_sample, source
 
 
+def new_samples(meta):
+    """Samples whose features a window costs: a stride's when the app streams its
+    features frame by frame (as ``midge.app_build`` decides), else the whole window's."""
+    from midge.app_pipeline import extractor
+    from midge.framestream import can_stream
+    if meta["sensor"] != "camera" and can_stream(extractor(meta), meta["stride_samples"]):
+        return meta["stride_samples"]
+    return meta["window_samples"] * meta["channels"]
+
+
 def cpi(board):
     """Board cycles per x64 instruction for the board's core (None if unknown, e.g. the host)."""
     for needle, value in CPI:
@@ -184,7 +199,7 @@ def profile(project, boards, clip=None, progress=None):
     parts = in_use(deployed, profiles[0], clip) if clip is not None else None
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
-    samples = meta["window_samples"] * meta["channels"]
+    samples = new_samples(meta)
     instructions = info["macs"] * per_mac + samples * per_sample
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
     rows = []
