@@ -42,10 +42,10 @@ import numpy as np
 
 from midge_host.errors import MidgeError
 from midge_host.files import write_atomic
-from midge_host.paths import REPO_ROOT
+from midge_host.paths import cache_dir
 from midge_host.tflm import builtin_op_name, read_model, schema
 
-DEFAULT_CACHE_DIR = Path(os.environ.get("MIDGE_MODELGEN_CACHE", REPO_ROOT / "build" / "modelgen"))
+DEFAULT_CACHE_DIR = Path(os.environ.get("MIDGE_MODELGEN_CACHE") or cache_dir() / "modelgen")
 """Where built models are cached (override with the MIDGE_MODELGEN_CACHE variable)."""
 
 CALIBRATION_SAMPLES = 32

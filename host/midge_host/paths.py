@@ -8,6 +8,8 @@ An environment variable overrides each.
 - ``boards_dir()``: the board profiles ``*.json``; MIDGE_BOARDS_DIR.
 - ``models_dir()``: the ready-to-deploy models ``<name>/``; MIDGE_MODELS_DIR.
 - ``unix32_dir()``: the sources of the emulated board's 32-bit MicroPython.
+- ``cache_dir()``: where midge keeps what it can rebuild: build/ in a checkout, else
+  the user's cache folder (``$XDG_CACHE_HOME/midge``, default ``~/.cache/midge``).
 - ``REPO_ROOT``: the checkout this package runs from, or None when installed.
 """
 
@@ -50,3 +52,10 @@ def models_dir():
 def unix32_dir():
     """The folder of the 32-bit MicroPython port's sources and build script."""
     return (REPO_ROOT / "tools" / "unix32") if REPO_ROOT else (DATA_DIR / "unix32")
+
+
+def cache_dir():
+    """The folder for rebuildable files (generated models, builds)."""
+    if REPO_ROOT:
+        return REPO_ROOT / "build"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "midge"
