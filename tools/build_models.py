@@ -60,9 +60,9 @@ def run(name, *args):
           f"({time.monotonic() - started:.0f} s)", flush=True)
 
 
-def build(name, work=WORK_DIR, profile=True):
-    """Walk template ``name`` from `midge new` to a model in ``work``/name, profiled
-    unless ``profile`` is False (the deploy files do not depend on it); returns its build/."""
+def build(name, work=WORK_DIR, full=True):
+    """Walk template ``name`` from `midge new` to a model in ``work``/name, evaluated and
+    profiled unless ``full`` is False (the deploy files do not depend on them); returns its build/."""
     from midge_host.project.load import load_project
     project = work / name
     if project.exists():
@@ -71,10 +71,11 @@ def build(name, work=WORK_DIR, profile=True):
     run(name, "new", str(project), "--template", name)
     loaded = load_project(project)
     run(name, "data", "synth", str(project))
-    for step in ("train", "quantize", "eval"):
+    for step in ("train", "quantize"):
         run(name, step, str(project))
-    if not profile:
+    if not full:
         return project / "build"
+    run(name, "eval", str(project))
     boards = [loaded.board] + [b for b in [PROFILE_ALSO[loaded.sensor]] if b != loaded.board]
     run(name, "profile", str(project), *[arg for b in boards for arg in ("--board", b)])
     return project / "build"
@@ -113,7 +114,7 @@ def main(argv=None):
     for name in args.names or NAMES:
         started = time.monotonic()
         print(f"{name}:", flush=True)
-        build_dir = build(name, profile=not args.check)
+        build_dir = build(name, full=not args.check)
         if args.check:
             differ = differences(name, build_dir)
             failed += [f"{name}/{f}" for f in differ]

@@ -96,18 +96,19 @@ def find_model(name, folder=None):
 
 
 def rows(models):
-    """Table rows (name, task, sensor, labels, board, size, score, heap on its board) for ``models``."""
+    """Table rows (name, task, sensor, reported labels, board, size, score, heap and
+    verdict on its board: `midge profile`'s) for ``models``."""
     out = []
     for m in models:
         own = [f for f in m.fit() if f[0] == m.board]
-        heap = f"{own[0][1] / 1024:.0f} of {own[0][2] / 1024:.0f} KiB" if own else "-"
+        heap = f"{own[0][1] / 1024:.0f} of {own[0][2] / 1024:.0f} KiB: {own[0][3]}" if own else "-"
         out.append((m.name, m.meta["task"], m.meta["sensor"], ", ".join(reported_labels(m.meta)), m.board,
                     f"{m.model_bytes / 1024:.1f} KiB", m.score() + (" (synthetic data)" if m.meta["synthetic"] else ""),
                     heap))
     return out
 
 
-HEADER = ("model", "task", "sensor", "reports", "board", "model size", "test score (device)", "app heap on its board")
+HEADER = ("model", "task", "sensor", "reports", "board", "model size", "test score (device)", "on its board: app heap, verdict")
 
 
 def write_index(folder):
