@@ -9,7 +9,7 @@ real `midge` CLI in build/models/<name>/: `new` -> `data synth` (seed 0) -> `tra
 `quantize` -> `eval` -> `profile` (its board and PROFILE_ALSO). models/<name>/ then
 holds the deploy files (model.tflite, labels.txt, meta.json, vectors.bin), the model
 card, metrics.json, profile.json and ``sample.<wav|csv|pgm>``: held-out test files of
-every label, twice each, that an emulated board replays (`midge_host.dataset.showcase`);
+every label, three times each (long enough for the recognizer to settle), that an emulated board replays (`midge_host.dataset.showcase`);
 models/README.md lists them (`midge models`).
 
 Reproducible: synthesis and training are seeded and deterministic
@@ -42,7 +42,7 @@ PROFILE_ALSO = {"microphone": "pico", "imu": "pico", "camera": "xiao_esp32s3_sen
 EPOCH = 1796083200
 """SOURCE_DATE_EPOCH of the builds (2026-12-01T00:00:00Z): meta.json's ``created``."""
 
-SAMPLE_REPEAT = 2
+SAMPLE_REPEAT = 3
 """Times each label's test file plays in a model's sample recording."""
 
 DEPLOY_FILES = ("model.tflite", "labels.txt", "meta.json", "vectors.bin")
