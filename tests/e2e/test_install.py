@@ -2,8 +2,9 @@
 with its dependencies (pinned by requirements.txt, from PyPI or pip's cache) into a fresh
 virtual environment without TensorFlow, then used from a folder outside the checkout:
 doctor -> boards -> new -> models -> sim -> deploy --model -> verify on the emulated
-board of the model's own board profile (32-bit, as boards are), and `midge train` saying
-how to install the training extra."""
+board of the model's own board profile (32-bit, as boards are) -> monitor, then a project
+of the same template: data synth -> collect from that board -> data stats -> pull; and
+`midge train` saying how to install the training extra."""
 
 import os
 import re
@@ -104,6 +105,14 @@ def test_installed_midge_from_outside_the_checkout(installed, tmp_path):
         verified = cli("verify", "--port", port)
         done, total = map(int, re.search(r"(\d+)/(\d+) vectors bit-exact", verified).groups())
         assert done == total > 0, verified
+        assert "the app ended" in cli("monitor", "--port", port, "--seconds", 60)
+
+        cli("new", "gestures", "--template", MODEL)
+        cli("data", "synth", "gestures", "--count", 4)
+        cli("collect", "gestures", "--port", port, "--label", "idle", "--seconds", 2)
+        assert "idle" in cli("data", "stats", "gestures")
+        cli("pull", "gestures", "--port", port)
+        assert (work / "gestures" / "pulled" / "detections.csv").read_text().count("\n") > 1
     finally:
         sim.terminate()
         sim.wait(timeout=30)
