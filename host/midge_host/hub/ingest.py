@@ -8,7 +8,7 @@ that does not parse is quarantined with its topic and the error, and counted; ba
 input never raises. Database errors do raise: the caller must not acknowledge the
 message (the broker delivers it again).
 
-``handle`` returns what happened: "stored", "duplicate", "quarantined" or
+``handle(topic, payload, received_at=None)`` (bytes or str) returns what happened: "stored", "duplicate", "quarantined" or
 "ignored" (an uplink without application payload); ``counts`` totals them.
 ``TOPICS``: the subscriptions that reach it.
 """
@@ -30,6 +30,8 @@ class Ingest:
     def handle(self, topic, payload, received_at=None):
         if isinstance(topic, bytes):
             topic = topic.decode("utf-8", "replace")
+        if isinstance(payload, str):
+            payload = payload.encode()
         received_at = received_at or clock.now()
         try:
             outcome = self._store(topic, payload, received_at)
