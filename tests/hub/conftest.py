@@ -8,7 +8,8 @@ process.
 - ``pg_url``: a fresh PostgreSQL database;
 - ``mosquitto``: a ``Mosquitto`` with ``port``, ``url``, ``stop()``, ``start()``
   (persistence on, so a restart keeps sessions and queued messages);
-- ``hub_process(db_url, port, *extra)``: a started hub, ``HubProcess`` with
+- ``hub_process(db_url, broker_url, *extra, client_id=None, http="off")``: a started
+  hub, ``HubProcess`` with
   ``wait_for(text)``, ``kill()``, ``stop()``.
 """
 
@@ -119,9 +120,9 @@ class HubProcess:
 def hub_process():
     started = []
 
-    def start(db_url, broker_url, *extra):
-        hub = HubProcess(["--mqtt", broker_url, "--db", db_url, "--http", "off", "--client-id",
-                          f"test-{uuid.uuid4().hex[:8]}"] + list(extra))
+    def start(db_url, broker_url, *extra, client_id=None, http="off"):
+        hub = HubProcess(["--mqtt", broker_url, "--db", db_url, "--http", http, "--client-id",
+                          client_id or f"test-{uuid.uuid4().hex[:8]}"] + list(extra))
         started.append(hub)
         return hub
 
