@@ -142,3 +142,33 @@ def test_api_beyond_loopback_needs_a_token(mosquitto, hub_process, tmp_path):
     with urllib.request.urlopen(request, timeout=5) as reply:
         assert json.load(reply) == {"devices": []}
     assert hub.stop() == 0
+
+
+@pytest.mark.slow
+def test_database_error_stops_the_hub_unacknowledged(mosquitto, tmp_path):
+    from midge_host.errors import MidgeError
+    from midge_host.hub.projects import Projects
+    from midge_host.hub.serve import Broker, serve
+
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    db = hubdb.connect(url)
+    db.execute("DROP TABLE detections")  # what a broken database looks like to the hub
+    db.close()
+    logged, failures = [], []
+
+    def run():
+        try:
+            serve(url, Broker.from_url(mosquitto.url, client_id="broken-hub"), Projects(), log=logged.append)
+        except MidgeError as err:
+            failures.append(err)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    end = time.monotonic() + 10
+    while not any("subscribed" in line for line in logged) and time.monotonic() < end:
+        time.sleep(0.02)
+    fleet_ = Fleet(mosquitto.port)
+    fleet_.publish_all([(fleet.det_topic("trap-01").decode(), fleet.det("trap-01", 0, 0, "x", 1, 0))])
+    thread.join(10)
+    fleet_.close()
+    assert not thread.is_alive() and "not acknowledged" in failures[0].message

@@ -14,6 +14,8 @@ psycopg 3 (``pip install "psycopg[binary]"``).
   a statement outside one commits on its own;
 - ``close()``.
 
+``errors()``: the drivers' exception classes.
+
 A Database may be shared between threads: a lock serializes its calls (and holds
 for a whole transaction).
 """
@@ -26,6 +28,15 @@ from pathlib import Path
 from midge_host.errors import MidgeError
 
 URL_HINT = "use sqlite:///hub.db (a file) or postgresql://user:password@host:5432/midge"
+
+
+def errors():
+    """The exception classes of the database drivers (for callers that must stop cleanly on them)."""
+    try:
+        import psycopg
+    except ImportError:
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
 
 
 def connect(url):

@@ -16,7 +16,8 @@ idempotent: each message is stored once. paho reconnects after a lost connection
 server) is logged: what it sends while the hub is away is lost there.
 
 The HTTP API (``midge_host.hub.api``), when ``http`` is (host, port), runs in a
-thread on its own database connection.
+thread on its own database connection. A database error while storing stops the hub
+(MidgeError) before the message is acknowledged.
 """
 
 import signal
@@ -136,7 +137,11 @@ def serve(db_url, broker, projects, http=None, token=None, log=log_stderr, stop=
                 signal.signal(number, lambda *_: stop.set())
         threading.Thread(target=lambda: (stop.wait(), client.disconnect()), daemon=True).start()
         client.connect_async(broker.host, broker.port, keepalive=30)
-        client.loop_forever(retry_first_connection=True)
+        try:
+            client.loop_forever(retry_first_connection=True)
+        except hubdb.errors() as err:
+            raise MidgeError(f"database error, the message was not acknowledged: {str(err).strip()}",
+                             hint="fix the database and start the hub again: the broker sends the message again") from None
         if failure:
             raise MidgeError(failure[0], hint="check --username and --password (or MIDGE_MQTT_PASSWORD)")
     finally:
