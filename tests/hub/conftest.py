@@ -4,7 +4,8 @@ process.
 
 - ``db_url``: parametrized over "sqlite" and "postgresql"; the PostgreSQL case skips,
   saying why, where no cluster can be made (Debian's ``initdb``/``pg_ctl`` missing,
-  or running as root with no other user to run them as);
+  or running as root with no other user to run them as: then they run as postgres
+  or nobody);
 - ``pg_url``: a fresh PostgreSQL database;
 - ``mosquitto``: a ``Mosquitto`` with ``port``, ``url``, ``stop()``, ``start()``
   (persistence on, so a restart keeps sessions and queued messages);
@@ -132,6 +133,15 @@ def hub_process():
             hub.kill()
 
 
+def _pg_tool(name):
+    """``name`` on PATH, else from Debian's newest /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"), key=lambda p: int(p.parts[-3]))
+    return str(versions[-1]) if versions else None
+
+
 def _pg_user():
     """Who runs PostgreSQL: this user, or when root (initdb refuses root) postgres or nobody."""
     if os.geteuid() != 0:
@@ -149,10 +159,10 @@ def _pg_user():
 def pg_server():
     """A throwaway PostgreSQL cluster on a free loopback port: its base URL (no database)."""
     pytest.importorskip("psycopg", reason='PostgreSQL tests need psycopg: pip install "psycopg[binary]"')
-    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    initdb, pg_ctl = _pg_tool("initdb"), _pg_tool("pg_ctl")
     if not (initdb and pg_ctl):
-        pytest.skip("PostgreSQL tests need initdb and pg_ctl on PATH (Debian: apt-get install postgresql; "
-                    "they live in /usr/lib/postgresql/*/bin)")
+        pytest.skip("PostgreSQL tests need initdb and pg_ctl, on PATH or in /usr/lib/postgresql/*/bin "
+                    "(Debian: apt-get install postgresql)")
     user = _pg_user()
     folder = Path(tempfile.mkdtemp(prefix="midge-pg-"))
     run_as = []

@@ -17,6 +17,7 @@ A bad parameter is a 400 with ``{"error": "..."}`` naming it.
 
 import hmac
 import json
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -120,9 +121,16 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(400, {"error": str(err)})
 
 
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+
+class Server6(Server):
+    address_family = socket.AF_INET6
+
+
 def start(db, host="127.0.0.1", port=8765, token=None):
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = (Server6 if ":" in host else Server)((host, port), Handler)
     server.db = db
     server.token = token
     shown = f"[{host}]" if ":" in host else host
