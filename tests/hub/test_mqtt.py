@@ -129,7 +129,7 @@ def test_every_detection_once_through_restarts(mosquitto, hub_process, db_url):
 
 @pytest.mark.slow
 def test_api_beyond_loopback_needs_a_token(mosquitto, hub_process, tmp_path):
-    from tests.hub.conftest import free_port
+    from midge_host.hub.testbed import free_port
 
     port = free_port()
     hub = hub_process(f"sqlite:///{tmp_path / 'hub.db'}", mosquitto.url, http=f"0.0.0.0:{port}")

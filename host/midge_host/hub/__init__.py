@@ -9,5 +9,7 @@
 - ``ingest``: one MQTT message -> the store (``midge.fleet.parse`` owns the
   boards' format); ``serve``: the MQTT client and the HTTP thread;
 - ``api``: the HTTP JSON API; ``importer``: logs fetched by `midge pull`;
-  ``export``: one CSV row per detection.
+  ``export``: one CSV row per detection;
+- ``testbed``: a throwaway broker, PostgreSQL cluster and hub process for the
+  tests and the benchmark.
 """
