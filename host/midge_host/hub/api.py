@@ -9,7 +9,8 @@ command requires one when the API listens beyond loopback.
 - ``GET /api/detections?device=&label=&since=&until=&source=&limit=``: newest
   first, ``limit`` 1..10000 (default 1000);
 - ``GET /api/counts?bucket=hour|day&device=&label=&since=&until=``;
-- ``GET /export.csv``: every detection (``midge_host.hub.export``).
+- ``GET /export.csv?device=&label=&since=&until=&source=``: the detections that
+  pass the filters, one CSV row each (``midge_host.hub.export``).
 
 ``since``/``until``: ISO 8601 dates or times (``midge_host.hub.clock.normalize``).
 A bad parameter is a 400 with ``{"error": "..."}`` naming it.
@@ -25,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 from midge_host.hub import clock, export, queries
 
 MAX_LIMIT = 10000
+FILTERS = ("device", "label", "since", "until", "source")
 
 
 class BadRequest(ValueError):
@@ -50,7 +52,7 @@ def _params(query, allowed):
 
 
 def _detections(db, query):
-    params = _params(query, ("device", "label", "since", "until", "source", "limit"))
+    params = _params(query, FILTERS + ("limit",))
     try:
         limit = int(params.pop("limit", 1000))
     except ValueError:
@@ -112,7 +114,8 @@ class Handler(BaseHTTPRequestHandler):
             return self._json(401, {"error": "this hub needs its token: Authorization: Bearer TOKEN or ?token=TOKEN"})
         try:
             if url.path == "/export.csv":
-                return self._send(200, export.csv_text(self.server.db)[0], "text/csv; charset=utf-8")
+                text = export.csv_text(self.server.db, **_params(url.query, FILTERS))[0]
+                return self._send(200, text, "text/csv; charset=utf-8")
             route = ROUTES.get(url.path)
             if route is None:
                 return self._json(404, {"error": f"no such endpoint {url.path} (try {', '.join(ROUTES)}, /export.csv)"})

@@ -1,4 +1,5 @@
-"""One CSV row per detection: ``csv_text(db) -> (text, rows)``, ``export(db, out) -> rows``.
+"""One CSV row per detection: ``csv_text(db, **filters) -> (text, rows)`` (filters as
+``midge_host.hub.queries.all_detections`` takes them), ``export(db, out) -> rows``.
 
 Columns ``midge_host.hub.queries.DETECTION_COLUMNS``, ordered by (device, boot, seq);
 empty cells for what a board did not send. ``export`` replaces ``out`` atomically
@@ -12,8 +13,8 @@ from midge_host.files import write_atomic
 from midge_host.hub import queries
 
 
-def csv_text(db):
-    rows = queries.all_detections(db)
+def csv_text(db, **filters):
+    rows = queries.all_detections(db, **filters)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(queries.DETECTION_COLUMNS)

@@ -9,7 +9,8 @@ time, else the hub's) and an uplink's ``received_at``.
   newest first;
 - ``counts(db, bucket, device, label, since, until) -> list of dict``: detections
   plus LoRaWAN uplink counts per (``bucket``: "hour" or "day" start, device, label);
-- ``DETECTION_COLUMNS`` and ``all_detections(db)``: every detection in key order.
+- ``DETECTION_COLUMNS`` and ``all_detections(db, device, label, since, until, source)``:
+  every detection (that passes the filters) in key order.
 """
 
 import json
@@ -40,9 +41,13 @@ def devices(db):
     return out
 
 
+def _detection_where(device, label, since, until, source):
+    return _where((("device = ?", device), ("label = ?", label), ("event_at >= ?", since), ("event_at < ?", until),
+                   ("source = ?", source)))
+
+
 def detections(db, device=None, label=None, since=None, until=None, source=None, limit=1000):
-    where, params = _where((("device = ?", device), ("label = ?", label), ("event_at >= ?", since),
-                            ("event_at < ?", until), ("source = ?", source)))
+    where, params = _detection_where(device, label, since, until, source)
     rows = db.query(f"SELECT {', '.join(DETECTION_COLUMNS)} FROM detections{where} "
                     "ORDER BY event_at DESC, device, boot DESC, seq DESC LIMIT ?", params + [limit])
     return [dict(zip(DETECTION_COLUMNS, row)) for row in rows]
@@ -63,5 +68,6 @@ def counts(db, bucket="hour", device=None, label=None, since=None, until=None):
     return [{"bucket": b, "device": d, "label": lab, "count": int(n)} for b, d, lab, n in rows]
 
 
-def all_detections(db):
-    return db.query(f"SELECT {', '.join(DETECTION_COLUMNS)} FROM detections ORDER BY device, boot, seq")
+def all_detections(db, device=None, label=None, since=None, until=None, source=None):
+    where, params = _detection_where(device, label, since, until, source)
+    return db.query(f"SELECT {', '.join(DETECTION_COLUMNS)} FROM detections{where} ORDER BY device, boot, seq", params)
