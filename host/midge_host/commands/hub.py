@@ -42,7 +42,7 @@ def register(subparsers):
     p.add_argument("--mqtt", required=True, metavar="URL", help="the broker: mqtt://HOST:1883 or mqtts://HOST:8883")
     add_db(p)
     p.add_argument("--http", default=DEFAULT_HTTP, metavar="ADDR",
-                   help=f"HOST:PORT for the HTTP API (default {DEFAULT_HTTP}; 'off' for none)")
+                   help=f"HOST:PORT for the dashboard and HTTP API (default {DEFAULT_HTTP}; 'off' for none)")
     p.add_argument("--token", default=os.environ.get("MIDGE_HUB_TOKEN"),
                    help="the API's access token (env MIDGE_HUB_TOKEN; made and printed when the API listens "
                         "beyond loopback without one)")

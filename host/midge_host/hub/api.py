@@ -10,7 +10,10 @@ command requires one when the API listens beyond loopback.
   first, ``limit`` 1..10000 (default 1000);
 - ``GET /api/counts?bucket=hour|day&device=&label=&since=&until=``;
 - ``GET /export.csv?device=&label=&since=&until=&source=``: the detections that
-  pass the filters, one CSV row each (``midge_host.hub.export``).
+  pass the filters, one CSV row each (``midge_host.hub.export``);
+- ``GET /``, ``/app.js``, ``/style.css``: the dashboard (``static/``), which reads
+  the API; served without the token (they hold no data): the page takes the token
+  from its own ``?token=``.
 
 ``since``/``until``: ISO 8601 dates or times (``midge_host.hub.clock.normalize``).
 A bad parameter is a 400 with ``{"error": "..."}`` naming it.
@@ -21,12 +24,16 @@ import json
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.resources import files
 from urllib.parse import parse_qs, urlsplit
 
 from midge_host.hub import clock, export, queries
 
 MAX_LIMIT = 10000
 FILTERS = ("device", "label", "since", "until", "source")
+STATIC = {"/": ("index.html", "text/html; charset=utf-8"),
+          "/app.js": ("app.js", "text/javascript; charset=utf-8"),
+          "/style.css": ("style.css", "text/css; charset=utf-8")}
 
 
 class BadRequest(ValueError):
@@ -110,6 +117,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         url = urlsplit(self.path)
+        if url.path in STATIC:
+            name, content_type = STATIC[url.path]
+            return self._send(200, (files(__package__) / "static" / name).read_bytes(), content_type)
         if not self._authorized(url.query):
             return self._json(401, {"error": "this hub needs its token: Authorization: Bearer TOKEN or ?token=TOKEN"})
         try:

@@ -131,7 +131,7 @@ def serve(db_url, broker, projects, http=None, token=None, log=log_stderr, stop=
                 server = api.start(api_db, http[0], http[1], token)
             except OSError as err:
                 raise MidgeError(f"cannot listen on {http[0]}:{http[1]}: {err}", hint="pick another --http port") from None
-            log(f"HTTP API on {server.url}" + (" (token required)" if token else ""))
+            log(f"dashboard and HTTP API on {server.url}/" + (" (token required: add ?token=TOKEN)" if token else ""))
         if threading.current_thread() is threading.main_thread():
             for number in (signal.SIGTERM, signal.SIGINT):
                 signal.signal(number, lambda *_: stop.set())
