@@ -98,8 +98,9 @@ def pg_user():
 
 
 class Postgres:
-    """A throwaway cluster in ``folder`` (which it owns and removes); ``settings``: server
-    options, e.g. {"fsync": "off"}."""
+    """A throwaway cluster in ``folder`` (which it owns and removes: a folder of its own, e.g.
+    ``tempfile.mkdtemp()``, that the postgres user can reach); ``settings``: server options,
+    e.g. {"fsync": "off"}."""
 
     def __init__(self, folder, settings=None):
         try:
