@@ -9,11 +9,12 @@ PYTHON ?= python3
 STAMP  := $(VENV)/.setup-done
 UNIX32 := $(VENV)/bin/micropython32
 THUMB  := $(VENV)/bin/micropython-thumb
+MPLIB  := $(VENV)/micropython-lib/umqtt/simple.py
 UNIX32_SRC := $(wildcard tools/unix32/*.c tools/unix32/*.h tools/unix32/include/*/*.h) tools/unix32/Makefile tools/unix32/build.py
 
 .PHONY: setup test demo bench clean
 
-setup: $(STAMP) $(UNIX32) $(THUMB)
+setup: $(STAMP) $(UNIX32) $(THUMB) $(MPLIB)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +31,11 @@ $(UNIX32): $(STAMP) $(UNIX32_SRC)
 # (needs Debian's gcc-arm-linux-gnueabihf and qemu-user).
 $(THUMB): $(STAMP) $(UNIX32_SRC)
 	$(PY) tools/unix32/build.py --thumb $@
+
+# micropython-lib modules the emulated board's tests put in its /lib (umqtt.simple), from PyPI.
+$(MPLIB): $(STAMP) tools/micropython_lib.py
+	$(PY) tools/micropython_lib.py $(VENV)/micropython-lib
+	touch $@
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)

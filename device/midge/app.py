@@ -36,7 +36,8 @@ Contracts:
   time), "dropped" (frames lost by the sensor and the window ring),
   "gaps", "detections", "heap_free", "heap_used", "top", "score"}`` every
   ``status_interval_s`` of stream time, and ``{"ev":"end",...}`` (a status
-  record) when a replay ends.
+  record) when a replay ends, after the responders' ``finish`` (the MQTT
+  outbox drained while the broker takes it).
 - Before building anything, ``run`` completes an interrupted deploy
   (``midge.app_journal``), so a board whose deploy was cut off mid-commit
   comes up on the new files.
@@ -191,6 +192,7 @@ class App:
         finally:
             sensor.stop()
         final = self.status()
+        self.respond.finish(self.t_ms, final)
         end = {"ev": "end", "t": self.t_ms}
         end.update(final)
         self.respond.json(end)

@@ -17,7 +17,7 @@ before pushing anything.
                     {"kind": "led", "pin": 21, "active_low": true, "patterns": {"yes": [100, 100, 3]}},
                     {"kind": "log", "path": "/log/detections.bin", "max_bytes": 65536},
                     {"kind": "clip", "dir": "/clips", "max_clips": 50},
-                    {"kind": "mqtt", "broker": "192.168.1.2", "topic": "midge/trap-01", ...},
+                    {"kind": "mqtt", "broker": "192.168.1.2", "device": "trap-01", ...},
                     {"kind": "lorawan", "interval_s": 900, "width": 4, ...modem params}],
      "status_interval_s": 10,
      "duty_cycle": {"period_s": 60, "awake_s": 15},
@@ -49,13 +49,21 @@ SENSOR_KEYS = {
                "fps": "number"},
 }
 _GLUE_NET = {"ssid": "str", "password": "str", "broker": "str", "port": "count", "client_id": "str",
-             "keepalive": "count", "user": "str", "key": "str", "connect_timeout_s": "number"}
+             "keepalive": "count", "user": "str", "key": "str", "tls": "bool", "ca": "str",
+             "connect_timeout_s": "number"}
+# mqtt: Wi-Fi (ssid, password: the network's), the broker (user, key: its login; tls, ca:
+# see midge.boards._net), and midge.respond's: device (the name in midge.fleet's topics and
+# messages, default client_id, else "midge"; client_id defaults to it), outbox (a folder on
+# flash, default "/outbox", also holding the boot counter), outbox_bytes (default 16384),
+# timeout_s (the longest wait for the broker, default 3)
+MQTT_KEYS = dict(_GLUE_NET, device="str", outbox="str", outbox_bytes="count", timeout_s="number")
+DEVICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
 RESPONDER_KEYS = {
     "serial": {"predictions": "bool"},
     "led": {"pin": "pin", "name": "str", "active_low": "bool", "patterns": "patterns", "default": "pattern"},
     "log": {"path": "str", "max_bytes": "count"},
     "clip": {"dir": "str", "max_clips": "count"},
-    "mqtt": dict(_GLUE_NET, topic="str"),
+    "mqtt": MQTT_KEYS,
     "lorawan": {"interval_s": "number", "width": "count", "tx": "pin", "rx": "pin", "port": "count"},
 }
 RESPONDERS = tuple(RESPONDER_KEYS)
@@ -111,6 +119,17 @@ def _positive(conf, key, where):
     _need(_is_number(value) and value > 0, "%s%s must be a positive number, got %r" % (where, key, value))
 
 
+def _check_mqtt(r, where):
+    device = r.get("device") or r.get("client_id", "midge")
+    _need(0 < len(device) <= 32 and all(c in DEVICE_CHARS for c in device),
+          "%sdevice (or client_id) names the board in MQTT topics: 1..32 letters, digits, '-', '_' or '.', got %r"
+          % (where, device))
+    _need(r.get("outbox_bytes", 16384) >= 4096, "%soutbox_bytes must be at least 4096" % where)
+    _need(r.get("keepalive", 60) < 65536, "%skeepalive must be below 65536 seconds" % where)
+    _need("key" not in r or "user" in r, "%skey (the broker password) needs user" % where)
+    _need("ca" not in r or r.get("tls"), "%sca (a CA certificate file) needs \"tls\": true" % where)
+
+
 def check(conf):
     """Validate ``conf`` in place (filling defaults) and return it."""
     _need(isinstance(conf, dict), "the top level must be an object")
@@ -158,6 +177,8 @@ def check(conf):
             _need(1 <= r.get("width", 4) <= 8, "responders[%d] (lorawan).width must be 1..8 bits" % i)
         if kind == "log":
             _need(r.get("max_bytes", 65536) >= 64, "responders[%d] (log).max_bytes must be at least 64" % i)
+        if kind == "mqtt":
+            _check_mqtt(r, "responders[%d] (mqtt)." % i)
     kinds = [r["kind"] for r in responders]
     for kind in RESPONDERS:
         _need(kinds.count(kind) <= 1, "responders list %r %d times; give each kind once" % (kind, kinds.count(kind)))

@@ -9,19 +9,25 @@
   (led), a log record (log: ``t`` in seconds of stream time, the decision
   index of ``midge.labels.decision_labels``), a WAV of the window (clip, up
   to ``max_clips`` files named ``<label>_<n>.wav``; refused for a camera
-  model), an MQTT message (mqtt) and a count for the next LoRaWAN uplink (lorawan: one count per
+  model), a ``midge.fleet`` det message into the MQTT outbox (mqtt: ``seq`` counts
+  this boot's detections from 0, ``boot`` is ``midge.bootcount``'s in the outbox
+  folder) and a count for the next LoRaWAN uplink (lorawan: one count per
   ``midge.labels.reported_labels`` entry, in that order);
 - ``window(index, score, t_ms)`` after every window: per-window predictions
   when the serial responder has ``"predictions": true`` (these lines
-  allocate), the LED's pattern, and the LoRaWAN interval (``interval_s`` of
-  stream time; the v1 payload of ``midge.respond.lorawan`` with ``width``
-  bits per class, sent through the glue's modem);
-- ``status(t_ms, fields)`` for status lines (serial) and ``json`` for other lines.
+  allocate), the LED's pattern, the MQTT outbox (at most ``Publisher``'s
+  ``burst`` messages sent per window, nothing allocated while it is empty) and
+  the LoRaWAN interval (``interval_s`` of stream time; the v1 payload of
+  ``midge.respond.lorawan`` with ``width`` bits per class, sent through the
+  glue's modem);
+- ``status(t_ms, fields)`` for status lines (serial) and the MQTT health
+  message (QoS 0, not queued: the next one supersedes it), ``finish(t_ms,
+  fields)`` when a replay ends (a last health message, then the outbox drained
+  while the broker takes it), and ``json`` for other lines.
 
 Only the serial, log and clip responders work without board glue.
 """
 
-import json
 import os
 
 from midge.sensors._clock import ticks_add, ticks_diff
@@ -84,10 +90,7 @@ class Responders:
                 self.led = Blinker(pin, patterns, tuple(default) if default else None,
                                    conf.get("active_low", False))
             elif kind == "mqtt":
-                from midge.respond.mqtt import Publisher
-                client = require(glue, "mqtt_client", "MQTT over a network")(conf)
-                topic = conf.get("topic", "midge/" + conf.get("client_id", "midge"))
-                self.mqtt = Publisher(client, topic.encode())
+                self._start_mqtt(conf, require(glue, "mqtt_client", "MQTT over a network"))
             elif kind == "lorawan":
                 self.modem = require(glue, "lorawan_modem", "a LoRaWAN modem")(conf)
                 self.width = conf.get("width", 4)
@@ -108,6 +111,43 @@ class Responders:
                 self.interval_ms = int(conf["interval_s"] * 1000)
                 self._next_uplink = None
 
+    def _start_mqtt(self, conf, make_client):
+        from midge import fleet
+        from midge.bootcount import advance
+        from midge.respond.mqtt import Publisher
+        from midge.respond.outbox import Outbox
+        device = conf.get("device") or conf.get("client_id", "midge")
+        big = (1 << 30) - 1  # the widest boot, seq and t_ms a 32-bit board writes as small ints
+        longest = max(self.labels, key=len)
+        n = len(fleet.det(device, big, big, longest, 255, big, x=9999, y=9999))
+        if n > 255:
+            raise ValueError("mqtt: a message about %r from device %r takes up to %d bytes; an outbox record holds "
+                             "255 (shorten the device name)" % (longest, device, n))
+        folder = conf.get("outbox", "/outbox")
+        outbox = Outbox(folder, conf.get("outbox_bytes", 16384))
+        self.boot = advance(folder + "/boot")
+        self.seq = 0
+        self.device = device
+        self._fleet = fleet
+        self._health_topic = fleet.health_topic(device)
+        self._det_counts = [0] * len(self.labels)
+        self.mqtt = Publisher(make_client(conf), outbox, fleet.det_topic(device), timeout_s=conf.get("timeout_s", 3),
+                              keepalive_s=conf.get("keepalive", 60), report=self._mqtt_error)
+
+    def _mqtt_error(self, what, err):
+        self.json({"ev": "error", "what": "mqtt " + what, "error": str(err) or repr(err)})
+
+    def _health(self, t_ms, fields):
+        counts = {}
+        for i in range(len(self.labels)):
+            if self._det_counts[i]:
+                counts[self.labels[i]] = self._det_counts[i]
+        outbox = self.mqtt.outbox
+        msg = self._fleet.health(self.device, self.boot, t_ms, heap_free=fields.get("heap_free"),
+                                 windows=fields.get("windows"), dropped=fields.get("dropped"), detections=counts,
+                                 outbox=outbox.pending, outbox_dropped=outbox.dropped)
+        self.mqtt.send(self._health_topic, msg, t_ms)
+
     def json(self, record):
         """Write one JSON line when the serial responder is on."""
         if self.serial is not None:
@@ -126,9 +166,11 @@ class Responders:
         if self.clip is not None and self._clips < self.clip.get("max_clips", 50):
             self._write_clip(label, window)
         if self.mqtt is not None:
-            msg = json.dumps({"t": t_ms, "label": label, "score": score} if x < 0 else
-                             {"t": t_ms, "label": label, "score": score, "x": x, "y": y})
-            self.mqtt.publish(msg, t_ms)
+            self._det_counts[index] += 1
+            self.mqtt.outbox.push(self._fleet.det(self.device, self.boot, self.seq, label, score, t_ms,
+                                                  x=None if x < 0 else x, y=None if x < 0 else y))
+            self.seq += 1
+            self.mqtt.pump(t_ms)
         if self.modem is not None and self._slot[index]:
             self.counts[self._slot[index] - 1] += 1
 
@@ -145,6 +187,8 @@ class Responders:
             self.serial._emit({"t": t_ms, "ev": "pred", "label": self.labels[index], "score": score})
         if self.led is not None:
             self.led.update(t_ms)
+        if self.mqtt is not None:
+            self.mqtt.pump(t_ms)
         if self.modem is not None:
             if self._next_uplink is None:
                 self._next_uplink = ticks_add(t_ms, self.interval_ms)
@@ -164,3 +208,13 @@ class Responders:
     def status(self, t_ms, fields):
         if self.serial is not None:
             self.serial.status(t_ms, **fields)
+        if self.mqtt is not None:
+            self._health(t_ms, fields)
+
+    def finish(self, t_ms, fields):
+        """The app ends (a replay's end): a last health message, then the outbox
+        drained while the broker takes it (what is left goes at the next boot)."""
+        if self.mqtt is not None:
+            self._health(t_ms, fields)
+            while self.mqtt.pump(t_ms):
+                pass

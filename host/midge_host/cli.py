@@ -15,7 +15,7 @@ from midge_host import __version__
 from midge_host.errors import MidgeError
 
 COMMANDS = ["boards", "sim", "features", "plot", "inspect", "infer", "new", "data", "train", "quantize", "eval", "profile",
-            "deploy", "verify", "monitor", "collect", "pull", "replay", "mip-index", "models", "doctor"]
+            "deploy", "verify", "monitor", "collect", "pull", "replay", "mip-index", "models", "doctor", "hub"]
 
 
 def build_parser(only=None):

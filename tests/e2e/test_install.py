@@ -62,7 +62,7 @@ def test_the_wheel_ships_midges_files(wheel):
     for shipped in ("midge_host/_data/boards/pico.json", "midge_host/_data/device/midge/app.py",
                     "midge_host/_data/device/midge/nn/ops/_conv_viper.py", f"midge_host/_data/models/{MODEL}/model.tflite",
                     "midge_host/_data/unix32/build.py", "midge_host/templates/kws.toml", "midge/meta.py",
-                    "midge_host/sim/board_repl.py"):
+                    "midge_host/sim/board_repl.py", "midge_host/hub/static/app.js"):
         assert shipped in names, shipped
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 

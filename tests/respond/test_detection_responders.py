@@ -34,7 +34,7 @@ class glue:
 
 folder = {folder!r}
 confs = [{{"kind": "serial"}}, {{"kind": "log", "path": folder + "/log/d.bin"}},
-         {{"kind": "mqtt", "broker": "b", "topic": "midge/t"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
+         {{"kind": "mqtt", "broker": "b", "device": "t", "outbox": folder + "/outbox"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
 r = Responders(confs, {meta}, glue)
 frame = bytearray(16)
 for t, objects in ((500, ((1, 230, 12, 20), (2, 200, 60, 44), (1, 180, 80, 80))), (1000, ((2, 250, 8, 8),))):

@@ -41,7 +41,7 @@ class glue:
 folder = {folder!r}
 confs = [{{"kind": "serial"}}, {{"kind": "led", "patterns": {{"aedes": [50, 50, 1], "other": [50, 50, 2]}}}},
          {{"kind": "log", "path": folder + "/log/d.bin"}}, {{"kind": "clip", "dir": folder + "/clips"}},
-         {{"kind": "mqtt", "broker": "b", "topic": "midge/t"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
+         {{"kind": "mqtt", "broker": "b", "device": "t", "outbox": folder + "/outbox"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
 r = Responders(confs, {meta}, glue)
 w = array('h', [7] * 80)
 t = 0

@@ -1,9 +1,15 @@
-"""Network glue shared by Wi-Fi boards: join Wi-Fi and make an MQTT client.
+"""Network glue shared by Wi-Fi boards (and the emulated board): join Wi-Fi and make
+an MQTT client.
 
-``mqtt_client(params)`` uses ``network.WLAN`` and micropython-lib's
-``umqtt.simple`` (``mpremote mip install umqtt.simple``). Params: ``ssid``,
-``password``, ``broker``, ``port`` (1883), ``client_id``, ``keepalive`` (60),
-``user``, ``key``, ``connect_timeout_s`` (15).
+``mqtt_client(params)`` uses micropython-lib's ``umqtt.simple`` (on a board:
+``mpremote mip install umqtt.simple``) and, with ``ssid``, ``network.WLAN``.
+Params (the mqtt responder's in midge.json): ``ssid``, ``password``,
+``connect_timeout_s`` (15) for Wi-Fi; ``broker``, ``port`` (1883, 8883 with
+TLS), ``client_id`` (default ``device``, else "midge"), ``keepalive`` (60),
+``user`` and ``key`` (the broker's login), ``tls`` (an ``ssl.SSLContext`` handed
+to umqtt, which needs umqtt.simple 1.4 or later) and ``ca`` (a CA certificate
+file on the board: the broker's certificate is verified against it; without it
+the connection is encrypted but the broker is not authenticated).
 """
 
 import time
@@ -24,6 +30,17 @@ def wifi(params):
     return wlan
 
 
+def tls_context(params):
+    """The ``ssl.SSLContext`` for ``params``: verifying against ``ca`` when given."""
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if params.get("ca"):
+        ctx.load_verify_locations(cafile=params["ca"])
+    else:
+        ctx.verify_mode = ssl.CERT_NONE  # type: ignore[attr-defined]  # (MicroPython has it; its stubs do not)
+    return ctx
+
+
 def mqtt_client(params):
     """An ``umqtt.simple.MQTTClient`` for ``params`` (Wi-Fi joined first when ``ssid`` is given)."""
     if params.get("ssid"):
@@ -32,6 +49,9 @@ def mqtt_client(params):
         from umqtt.simple import MQTTClient
     except ImportError:
         raise ValueError("the mqtt responder needs umqtt.simple: mpremote mip install umqtt.simple")
-    return MQTTClient(params.get("client_id", "midge"), params["broker"], port=params.get("port", 1883),
-                      user=params.get("user"), password=params.get("key"),
-                      keepalive=params.get("keepalive", 60))
+    tls = params.get("tls", False)
+    user = params.get("user")
+    return MQTTClient(params.get("client_id") or params.get("device", "midge"), params["broker"],
+                      port=params.get("port", 8883 if tls else 1883), user=user,
+                      password=params.get("key", "") if user else None, keepalive=params.get("keepalive", 60),
+                      ssl=tls_context(params) if tls else None)

@@ -1,8 +1,13 @@
 """Glue for the emulated board (``midge sim``): no hardware, so sensors are
 replayed (``"source": "replay"``), the LED is a software pin whose state is
-kept in ``value()``, and ``sleep`` is ``time.sleep_ms``. It has no watchdog."""
+kept in ``value()``, ``sleep`` is ``time.sleep_ms``, and ``mqtt_client`` is
+``midge.boards._net``'s on the unix port's sockets (no Wi-Fi to join; the
+board's ``/lib`` needs ``umqtt/simple.py``: docs/field-deployment.md). It has
+no watchdog."""
 
 import time
+
+from midge.boards._net import mqtt_client  # noqa: F401  (re-exported glue)
 
 
 class SoftPin:

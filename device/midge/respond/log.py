@@ -18,6 +18,8 @@ would take the file past ``max_bytes``, the file is renamed to ``path + ".1"``
 (replacing the previous one) and a new file begun, so the log holds between
 ``max_bytes`` and ``2 * max_bytes`` of the newest records. ``records(path)``
 yields the payloads of every valid record, oldest first, from both files.
+``frame`` and ``intact`` write and check one record (``midge.respond.outbox``
+keeps its records in this format too).
 """
 
 import os
@@ -59,14 +61,7 @@ class DetectionLog:
         if n > 255:
             raise ValueError("log payload of %d bytes; at most 255" % n)
         rec = self._record
-        rec[0] = MAGIC
-        rec[1] = n
-        for i in range(n):
-            rec[2 + i] = payload[i]
-        crc = crc16(memoryview(rec)[1:2 + n])
-        rec[2 + n] = crc & 0xFF
-        rec[3 + n] = crc >> 8
-        size = n + OVERHEAD
+        size = frame(rec, payload)
         if self._size + size > self.max_bytes:
             self._rotate()
         with open(self.path, "ab") as f:
@@ -84,6 +79,27 @@ class DetectionLog:
         self._size = 0
 
 
+def frame(rec, payload):
+    """Write the record of ``payload`` (at most 255 bytes) into ``rec`` (a bytearray
+    of at least OVERHEAD + 255 bytes); returns the record's size."""
+    n = len(payload)
+    rec[0] = MAGIC
+    rec[1] = n
+    for i in range(n):
+        rec[2 + i] = payload[i]
+    crc = crc16(memoryview(rec)[1:2 + n])
+    rec[2 + n] = crc & 0xFF
+    rec[3 + n] = crc >> 8
+    return n + OVERHEAD
+
+
+def intact(rec, at=0):
+    """True if the CRC of the record at ``rec[at:]`` matches its length byte and
+    payload (the first byte, the marker, is not covered)."""
+    stop = at + 2 + rec[at + 1]
+    return stop + 2 <= len(rec) and crc16(memoryview(rec)[at + 1:stop]) == (rec[stop] | (rec[stop + 1] << 8))
+
+
 def parse(data):
     """Payloads of the valid records in ``data`` (bytes of one log file), in
     order; torn or corrupt bytes are skipped up to the next valid record."""
@@ -94,11 +110,10 @@ def parse(data):
         if data[i] != MAGIC:
             i += 1
             continue
-        n = data[i + 1]
-        stop = i + 2 + n
-        if stop + 2 > end or crc16(memoryview(data)[i + 1:stop]) != (data[stop] | (data[stop + 1] << 8)):
+        if not intact(data, i):
             i += 1
             continue
+        stop = i + 2 + data[i + 1]
         out.append(bytes(data[i + 2:stop]))
         i = stop + 2
     return out
