@@ -22,7 +22,8 @@ POLL_S s) of a reader that sees the row. Lost and duplicated compare every publi
 key with the rows (health at QoS 0 is not kept for an absent hub: it is counted, not
 required). Prints a Markdown table and writes it to --out (default
 out/bench/hub.md). --quick: 1,000 boards, shorter phases. Exits 1 if a detection was
-lost or a row duplicated.
+lost or a row duplicated. Where no PostgreSQL cluster can be made it is skipped, saying
+why (an error when --db postgresql asks for it).
 """
 
 import argparse
@@ -256,6 +257,24 @@ def table(summaries):
     return "\n".join(lines) + "\n"
 
 
+def explain(err):
+    return f"{err} ({err.hint})" if err.hint else str(err)
+
+
+def start_postgres():
+    """(a started throwaway cluster, None), or (None, why not)."""
+    try:
+        pg = Postgres(Path(tempfile.gettempdir()) / f"midge-bench-pg-{os.getpid()}", {"track_commit_timestamp": "on"})
+    except Unavailable as err:
+        return None, explain(err)
+    try:
+        pg.start()
+    except Unavailable as err:
+        pg.stop()
+        return None, explain(err)
+    return pg, None
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1,000 boards, shorter phases")
@@ -266,24 +285,28 @@ def main(argv=None):
     plan = dict(QUICK if args.quick else FULL)
     plan["devices"] = tuple(args.devices or plan["devices"])
     dialects = args.db or ["sqlite", "postgresql"]
-    summaries = {}
-    pg = None
+    summaries, notes, pg = {}, [], None
+    if "postgresql" in dialects:
+        pg, why = start_postgres()
+        if pg is None and args.db:
+            raise SystemExit(f"bench_hub: {why}")
+        if pg is None:
+            dialects.remove("postgresql")
+            notes.append(f"- postgresql skipped: {why}.")
+            print(f"bench_hub: {notes[-1][2:]}", file=sys.stderr)
     try:
         with tempfile.TemporaryDirectory(prefix="midge-bench-hub-") as tmp:
-            if "postgresql" in dialects:
-                pg = Postgres(tempfile.mkdtemp(prefix="midge-pg-"), {"track_commit_timestamp": "on"})
-                pg.start()
             for dialect in dialects:
                 for devices in plan["devices"]:
                     print(f"bench_hub: {dialect}, {devices} boards", file=sys.stderr, flush=True)
                     result = run_one(dialect, devices, plan, pg, Path(tmp) / f"{dialect}-{devices}")
                     summaries[(dialect, devices)] = summarize(result)
     except Unavailable as err:
-        raise SystemExit(f"bench_hub: {err}" + (f" ({err.hint})" if err.hint else ""))
+        raise SystemExit(f"bench_hub: {explain(err)}")
     finally:
         if pg is not None:
             pg.stop()
-    text = table(summaries)
+    text = table(summaries) + "".join(f"{note}\n" for note in notes)
     print(text)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
