@@ -2,15 +2,15 @@
 
 ``Fleet(port, devices, clients, epoch)``: ``devices`` boards (ids dev-0000...,
 boot 0) spread round-robin over ``clients`` paho-mqtt connections (one per board
-when they are equal), each message ``midge.fleet``'s det or health payload at
-QoS 1. ``t_ms`` is the publish time in ms since ``epoch`` (a ``time.time()``), as
+when they are equal), sending ``midge.fleet``'s messages as boards do: det at QoS 1,
+health at QoS 0. ``t_ms`` is the publish time in ms since ``epoch`` (a ``time.time()``), as
 if every board booted then: the hub stores it, so a row carries its publish time.
 
 - ``field(seconds)``: detections at random (a Poisson process, one per
   ``DET_EVERY_S`` per board on average) and health every ``HEALTH_EVERY_S`` per board
   (from a random phase);
 - ``burst(per_device)``: every board sends ``per_device`` detections at once;
-- ``drain(timeout)``: wait until the broker acknowledged (PUBACK) every message,
+- ``drain(timeout)``: wait until the broker acknowledged (PUBACK) every detection,
   those paho queued while the broker was away included; returns how many it did not.
 
 ``field`` and ``burst`` return {"keys": [...], "seconds": s}: what was published, as
@@ -56,23 +56,25 @@ class Fleet:
         with self.lock:
             acked.add(mid)
 
-    def _publish(self, index, topic, payload):
+    def _publish(self, index, topic, payload, qos):
         client = index % len(self.clients)
-        self.sent[client].add(self.clients[client].publish(topic, payload, qos=1).mid)
+        mid = self.clients[client].publish(topic, payload, qos=qos).mid
+        if qos:
+            self.sent[client].add(mid)
 
     def _det(self, index):
         device = self.devices[index]
         seq = self.seq[device]
         self.seq[device] = seq + 1
-        self._publish(index, fleet.det_topic(device).decode(),
-                      fleet.det(device, 0, seq, self.rng.choice(LABELS), self.rng.randrange(128, 256), self._t_ms()))
+        payload = fleet.det(device, 0, seq, self.rng.choice(LABELS), self.rng.randrange(128, 256), self._t_ms())
+        self._publish(index, fleet.det_topic(device).decode(), payload, 1)
         return ("det", device, seq)
 
     def _health(self, index):
         device, t_ms = self.devices[index], self._t_ms()
         self._publish(index, fleet.health_topic(device).decode(),
                       fleet.health(device, 0, t_ms, battery_mv=3700, heap_free=40000, windows=t_ms // 136,
-                                   outbox=0))
+                                   outbox=0), 0)
         return ("health", device, t_ms)
 
     def _t_ms(self):

@@ -2,8 +2,10 @@
 
 - ``free_port()``, ``wait_port(port)``: loopback TCP ports;
 - ``Mosquitto(folder)``: Debian's mosquitto on a free loopback port (``port``,
-  ``url``), persistence on, so ``stop()`` (SIGTERM: it saves its sessions and queued
-  messages) and ``start()`` again keep them;
+  ``url``), configured as docs/field-deployment.md advises: persistence on, so ``stop()``
+  (SIGTERM: it saves its sessions and queued messages) and ``start()`` again keep them,
+  and ``set_tcp_nodelay`` (without it the broker held messages back up to ~40 ms behind a
+  QoS 0 one: Nagle's algorithm waiting for the hub's delayed ACK);
 - ``Postgres(folder, settings)``: a PostgreSQL cluster made with Debian's ``initdb``
   and started with ``pg_ctl`` on a free loopback port, run as ``postgres`` or
   ``nobody`` when this is root (``initdb`` refuses root); ``start()`` returns its
@@ -63,7 +65,8 @@ class Mosquitto:
         self.conf = self.folder / "mosquitto.conf"
         self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
                              f"persistence_location {self.folder}/\nmax_queued_messages 100000\n"
-                             f"user {getpass.getuser()}\nlog_dest file {self.folder}/mosquitto.log\n")
+                             f"set_tcp_nodelay true\nuser {getpass.getuser()}\n"
+                             f"log_dest file {self.folder}/mosquitto.log\n")
         self.proc = None
 
     def start(self):
