@@ -85,6 +85,19 @@ def test_ready_model_on_its_emulated_board(name, tmp_path, capsys):
         assert re.search(rf"windows\s+│\s+{_windows(model)}\s+│", out), out
 
 
+@pytest.mark.parametrize("name", ["person", "objects"])
+def test_camera_model_on_the_other_camera_board(name, tmp_path, capsys):
+    """The camera models on the XIAO ESP32S3 Sense (deploy --board), its sample replayed to the end."""
+    model = next(m for m in list_models() if m.name == name)
+    with SimBoard(board="xiao_esp32s3_sense", flash_dir=tmp_path / "flash") as sim:
+        _, err = cli(capsys, "deploy", "--model", name, "--board", "xiao_esp32s3_sense", "--port", sim.port, "--fast")
+        assert "deployed for xiao_esp32s3_sense" in err
+        done, total = map(int, re.search(r"(\d+)/(\d+) vectors bit-exact", err).groups())
+        assert done == total > 0, err
+        out, _ = cli(capsys, "monitor", "--port", sim.port, "--seconds", 120)
+        assert "the app ended" in out and re.search(rf"windows\s+│\s+{_windows(model)}\s+│", out), out
+
+
 @pytest.mark.skipif(REPO_ROOT is None or importlib.util.find_spec("tensorflow") is None,
                     reason="rebuilding needs a checkout and TensorFlow")
 def test_rebuilding_a_model_gives_the_same_bytes(tmp_path):
