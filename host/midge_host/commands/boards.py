@@ -8,21 +8,15 @@ or one profile) for scripts. Unknown or malformed profiles are MidgeErrors.
 import json
 
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from midge_host.boards import list_boards, load_board
+from midge_host.commands.ui import table_console
 
 KIB = 1024
 MIB = 1024 * 1024
-PIPE_WIDTH = 200  # when stdout is not a terminal: wide enough that no cell is cut
-
-
-def _console():
-    console = Console()
-    return console if console.is_terminal else Console(width=PIPE_WIDTH)
 
 
 def register(subparsers):
@@ -42,13 +36,13 @@ def handler(args):
         if args.json:
             print(json.dumps(board.to_dict(), indent=2))
         else:
-            _show(_console(), board)
+            _show(table_console(), board)
         return 0
     boards = list_boards()
     if args.json:
         print(json.dumps([board.to_dict() for board in boards], indent=2))
     else:
-        _console().print(_table(boards))
+        table_console().print(_table(boards))
     return 0
 
 

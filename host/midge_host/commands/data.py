@@ -20,16 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from midge_host import synth
+from midge_host.commands.ui import table_console
 from midge_host.dataset import importer, split, stats
 from midge_host.errors import MidgeError
 from midge_host.project import load_project
-
-PIPE_WIDTH = 200
-
-
-def _console(stderr=False):
-    console = Console(stderr=stderr)
-    return console if console.is_terminal else Console(stderr=stderr, width=PIPE_WIDTH)
 
 
 def _progress(description):
@@ -156,7 +150,7 @@ def do_stats(args):
             rates = ", ".join(f"{r:g}" for r in sorted(c.rates)) or "-"
             row += [f"{c.seconds:.1f}", _seconds(c.shortest), _seconds(c.longest), rates]
         table.add_row(*row)
-    _console().print(table)
+    table_console().print(table)
     if result.objects:
         print("objects (boxes): " + ", ".join(f"{label} {n}" for label, n in result.objects.items()))
     for message in result.warnings:
@@ -178,7 +172,7 @@ def do_split(args):
     for label in project.labels:
         table.add_row(escape(label), *(str(counts[side][label]) for side in counts))
     table.add_row("groups", *(str(len(result.groups[side])) for side in counts), style="dim")
-    _console().print(table)
+    table_console().print(table)
     return 0
 
 

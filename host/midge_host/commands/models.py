@@ -8,18 +8,11 @@ score, the heap the app needs on its board). With NAME: that model's card.
 import json
 
 from rich import box
-from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
+from midge_host.commands.ui import table_console
 from midge_host.models import HEADER, find_model, list_models, rows
-
-PIPE_WIDTH = 200
-
-
-def _console():
-    console = Console()
-    return console if console.is_terminal else Console(width=PIPE_WIDTH)
 
 
 def register(subparsers):
@@ -45,7 +38,7 @@ def handler(args):
         if args.json:
             print(json.dumps(_doc(model), indent=2))
         else:
-            console = _console()
+            console = table_console()
             console.print(Markdown((model.folder / "model_card.md").read_text(encoding="utf-8")))
             console.print(f"\nfiles: {model.folder}\ndeploy: midge deploy --model {model.name} --port PORT",
                           highlight=False)
@@ -59,7 +52,7 @@ def handler(args):
         table.add_column(title, overflow="fold")
     for row in rows(models):
         table.add_row(*row)
-    console = _console()
+    console = table_console()
     console.print(table)
     console.print("deploy one: midge deploy --model NAME --port PORT [--board B]", highlight=False)
     return 0

@@ -1,6 +1,7 @@
-"""Console helpers shared by the training commands: rich progress bars on
-stderr (hidden when stderr is not a terminal), plain status lines, and
-``quiet_tensorflow`` to keep TensorFlow's start-up logs off the terminal."""
+"""Console helpers shared by the commands: ``table_console`` for tables that must
+not be cut when piped, rich progress bars on stderr (hidden when stderr is not a
+terminal), plain status lines, and ``quiet_tensorflow`` to keep TensorFlow's
+start-up logs off the terminal."""
 
 import contextlib
 import os
@@ -9,6 +10,16 @@ import tempfile
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+
+PIPE_WIDTH = 200
+"""Console width when the output is not a terminal: wide enough that no table cell is cut."""
+
+
+def table_console(stderr=False):
+    """A rich Console for stdout (or stderr): the terminal's width, else PIPE_WIDTH."""
+    console = Console(stderr=stderr)
+    return console if console.is_terminal else Console(stderr=stderr, width=PIPE_WIDTH)
 
 
 def progress(description):
