@@ -60,19 +60,20 @@ static int await_ready(socket_obj_t *self, short events) {
     }
 }
 
-static mp_uint_t socket_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+// Receive (POLLIN) or send (POLLOUT) up to `size` bytes, waiting at most the timeout.
+static mp_uint_t socket_transfer(mp_obj_t self_in, void *buf, mp_uint_t size, short events, int *errcode) {
     socket_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->fd < 0) {
         *errcode = MP_EBADF;
         return MP_STREAM_ERROR;
     }
     for (;;) {
-        int err = await_ready(self, POLLIN);
+        int err = await_ready(self, events);
         if (err) {
             *errcode = err;
             return MP_STREAM_ERROR;
         }
-        ssize_t n = recv(self->fd, buf, size, 0);
+        ssize_t n = events == POLLIN ? recv(self->fd, buf, size, 0) : send(self->fd, buf, size, MSG_NOSIGNAL);
         if (n >= 0) {
             return n;
         }
@@ -84,28 +85,12 @@ static mp_uint_t socket_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *e
     }
 }
 
+static mp_uint_t socket_read(mp_obj_t self_in, void *buf, mp_uint_t size, int *errcode) {
+    return socket_transfer(self_in, buf, size, POLLIN, errcode);
+}
+
 static mp_uint_t socket_write(mp_obj_t self_in, const void *buf, mp_uint_t size, int *errcode) {
-    socket_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->fd < 0) {
-        *errcode = MP_EBADF;
-        return MP_STREAM_ERROR;
-    }
-    for (;;) {
-        int err = await_ready(self, POLLOUT);
-        if (err) {
-            *errcode = err;
-            return MP_STREAM_ERROR;
-        }
-        ssize_t n = send(self->fd, buf, size, MSG_NOSIGNAL);
-        if (n >= 0) {
-            return n;
-        }
-        if (errno != EINTR) {
-            *errcode = errno;
-            return MP_STREAM_ERROR;
-        }
-        mp_handle_pending(true);
-    }
+    return socket_transfer(self_in, (void *)buf, size, POLLOUT, errcode);
 }
 
 static mp_uint_t socket_ioctl(mp_obj_t self_in, mp_uint_t request, uintptr_t arg, int *errcode) {
