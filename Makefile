@@ -37,8 +37,11 @@ $(MPLIB): $(STAMP) tools/micropython_lib.py
 	$(PY) tools/micropython_lib.py $(VENV)/micropython-lib
 	touch $@
 
+# Tests run on every core (at most 4), a whole file per worker: the files that train a
+# template share it within the file (tests/train/conftest.py).
+TEST_WORKERS ?= auto
 test: setup
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 demo: setup
 	$(PY) tools/demo.py

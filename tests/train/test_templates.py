@@ -2,10 +2,12 @@
 the device pipeline equals int8 TFLM exactly (``evaluate`` raises otherwise)."""
 
 import json
+import re
 
 import numpy as np
 import pytest
 
+from midge_host.cli import main
 from midge_host.modelinfo import describe
 from midge_host.train.artifacts import read_vectors
 from midge_host.train.pipeline import run_device
@@ -110,3 +112,34 @@ def test_artifacts_format(trained):
     assert np.array_equal(feats, inputs) and np.array_equal(outs, outputs)
     for name in ("model_card.md", "report.md", "metrics.json", "curves.png", "confusion_device.png"):
         assert (build / name).is_file(), name
+
+
+@pytest.mark.slow
+def test_model_that_does_not_fit(trained, capsys):
+    project, _ = trained("mosquito")
+    # one run (each bisection is minutes under qemu): --strict fails on the board it does not fit
+    # (the Pico: its heap holds the app now, but a window takes longer than the stride)
+    code = main(["profile", str(project.dir), "--board", "pico", "--board", "xiao_esp32s3_sense", "--strict"])
+    out = capsys.readouterr()
+    assert code == 1 and "pico" in out.err and "does not fit" in out.err, out.err
+    assert "midge: pico: too slow" in out.out and "midge: xiao_esp32s3_sense" not in out.out, out.out
+    assert "xiao_esp32s3_sense" in out.out and "Edge Impulse" in out.out
+    # which arena is which: the tensor arena vs everything loading the interpreter takes
+    assert re.search(r"tensor arena [\d,]+ B\s+\(activations\)", out.out), out.out
+    # (the Pico has no PSRAM: the deployed app keeps the weights in flash)
+    assert re.search(r"held once loaded: [\d,]+ B: the largest op's weights [\d,]+ B \(the rest of the [\d,]+ B "
+                     r"model file stays in flash\), the tensor arena [\d,]+ B \(activations\), the frames and "
+                     r"feature rows [\d,]+ B", " ".join(out.out.split())), out.out
+    # the heap is the deployed app's, by bisection on a 32-bit port with the board's code:
+    # Thumb under qemu-arm for the Pico's Cortex-M0+, i386 for the XIAO's Xtensa
+    text = " ".join(out.out.split())
+    assert "found by bisection on the ARM Thumb MicroPython under qemu-arm, armv6m code" in text, out.out
+    assert "found by bisection on the 32-bit MicroPython (i386), x86 code" in text, out.out
+    doc = json.loads((project.dir / "build/profile.json").read_text())
+    pico = next(b for b in doc["boards"] if b["board"] == "pico")
+    assert pico["ram_bytes"] == doc["heap"]["run_bytes"] >= doc["heap"]["load_bytes"] > 100_000
+    xiao = next(b for b in doc["boards"] if b["board"] == "xiao_esp32s3_sense")
+    assert pico["measured_with"] != xiao["measured_with"] and len(doc["heaps"]) == 2
+    assert xiao["ram_bytes"] > pico["ram_bytes"]  # x86 viper code is bigger than armv6m's
+    assert pico["headroom"] == pytest.approx(1 - pico["ram_bytes"] / pico["heap_bytes"])
+    assert pico["verdict"] == "too slow" and pico["headroom"] >= 0.15 and xiao["verdict"] == "fits"
