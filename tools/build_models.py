@@ -16,7 +16,9 @@ Reproducible: synthesis and training are seeded and deterministic
 (``keras.utils.set_random_seed`` + op determinism), and meta.json's ``created`` comes
 from SOURCE_DATE_EPOCH (set to EPOCH here), so on the same machine, Python and pinned
 packages (requirements.txt) a rebuild gives byte-identical deploy files: ``--check``
-compares them and exits 1 naming any that differ. Figures in the cards (profile
+compares them and exits 1 naming any that differ. Another CPU can train other weights
+(TensorFlow's float kernels take its SIMD paths): the model and its vectors may then differ
+from models/, the rest does not. Figures in the cards (profile
 latencies, heap) are measurements and are not compared.
 """
 

@@ -115,7 +115,8 @@ def write_index(folder):
     """folder/README.md: a table of the models there and how to use them."""
     lines = ["# Ready-to-deploy models", "",
              "Built by midge from its own templates, on synthetic data (`python tools/build_models.py`",
-             "rebuilds them byte for byte; `--check` compares). Each folder's model_card.md says what data",
+             "rebuilds them byte for byte on one machine; `--check` compares: another CPU's float",
+             "arithmetic can change the trained weights). Each folder's model_card.md says what data",
              "the model saw, its accuracy per engine, and its heap and latency on the boards it was",
              "profiled for. Deploy one without a project:", "",
              "```", "midge models", "midge deploy --model kws --port /dev/ttyACM0", "```", "",

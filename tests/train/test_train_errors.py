@@ -86,6 +86,9 @@ def test_frame_cnn_parameters():
     assert model.output_shape == (1, 4) and model.get_layer("conv0").output.shape == (1, 48, 1, 8)
 
 
+TENSORFLOW_NOISE = r"^([IWE]\d{4} |WARNING: All log messages|.*oneDNN|fully_quantize: )"
+
+
 @pytest.mark.slow
 def test_tensorflow_logs_stay_off_the_terminal_unless_verbose(tmp_path):
     import subprocess
@@ -97,9 +100,9 @@ def test_tensorflow_logs_stay_off_the_terminal_unless_verbose(tmp_path):
     for command in ("train", "quantize", "eval"):
         proc = subprocess.run([midge, command, str(project.dir)], capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stderr
-        noise = [line for line in proc.stderr.splitlines()
-                 if re.match(r"[IWE]\d{4} |WARNING: All log messages|.*oneDNN", line)]
+        noise = [line for line in proc.stderr.splitlines() if re.match(TENSORFLOW_NOISE, line)]
         assert not noise, (command, noise)
     proc = subprocess.run([midge, "quantize", str(project.dir), "--verbose"], capture_output=True, text=True,
                           timeout=600)
-    assert proc.returncode == 0 and re.search(r"^[IWE]\d{4} ", proc.stderr, re.M), proc.stderr
+    # which lines TensorFlow prints depends on the CPU (oneDNN's, absl's); the converter's own always comes
+    assert proc.returncode == 0 and re.search(TENSORFLOW_NOISE, proc.stderr, re.M), proc.stderr
