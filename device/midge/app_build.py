@@ -117,7 +117,7 @@ def build(conf):
     from midge.app_respond import Responders
     from midge.decide import Decider
     from midge.streamclock import StreamClock
-    respond = Responders(conf["responders"], meta, glue)
+    respond = Responders(conf["responders"], meta, glue, conf["boot_counter"])
     seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
     limit = 0
     if seconds:

@@ -13,7 +13,7 @@ def parts(conf, meta, glue, model, source):
     from midge.app_respond import Responders
     from midge.decide import Decider
     from midge.streamclock import StreamClock
-    respond = Responders(conf["responders"], meta, glue)
+    respond = Responders(conf["responders"], meta, glue, conf["boot_counter"])
     fps = source.fps
     seconds = conf["sensor"].get("seconds", 0) if conf["sensor"]["source"] == "replay" else 0
     limit = int(seconds * fps) if seconds else 0

@@ -20,6 +20,8 @@ before pushing anything.
                     {"kind": "mqtt", "broker": "192.168.1.2", "device": "trap-01", ...},
                     {"kind": "lorawan", "interval_s": 900, "width": 4, ...modem params}],
      "status_interval_s": 10,
+     "boot_counter": "/bootcount",               # the boot counter's file (midge.bootcount): the log
+                                                 # and mqtt responders number detections (boot, seq)
      "duty_cycle": {"period_s": 60, "awake_s": 15},
      "watchdog_ms": 8000}
 
@@ -37,7 +39,7 @@ SOURCES = ("board", "replay")
 WEIGHTS = ("ram", "flash")
 ENGINES = ("auto", "midge", "openmv")
 _KEYS = ("model", "meta", "vectors", "weights", "engine", "board", "sensor", "responders", "status_interval_s",
-         "duty_cycle", "watchdog_ms")
+         "boot_counter", "duty_cycle", "watchdog_ms")
 # value kinds: "str", "bool", "number" (> 0), "count" (int >= 0), "pin" (int or str), "pattern", "patterns"
 SENSOR_KEYS = {
     "board": {"imu": "str", "i2c": "count", "sda": "pin", "scl": "pin", "address": "count", "rate": "number",
@@ -50,13 +52,16 @@ SENSOR_KEYS = {
 }
 _GLUE_NET = {"ssid": "str", "password": "str", "broker": "str", "port": "count", "client_id": "str",
              "keepalive": "count", "user": "str", "key": "str", "tls": "bool", "ca": "str",
-             "connect_timeout_s": "number"}
+             "connect_timeout_s": "number", "ntp": "str"}
 # mqtt: Wi-Fi (ssid, password: the network's), the broker (user, key: its login; tls, ca:
 # see midge.boards._net), and midge.respond's: device (the name in midge.fleet's topics and
 # messages, default client_id, else "midge"; client_id defaults to it), outbox (a folder on
-# flash, default "/outbox", also holding the boot counter), outbox_bytes (default 16384),
-# timeout_s (the longest wait for the broker, default 3)
-MQTT_KEYS = dict(_GLUE_NET, device="str", outbox="str", outbox_bytes="count", timeout_s="number")
+# flash, default "/outbox"), outbox_bytes (default 16384),
+# timeout_s (the longest wait for the broker, default 3), drain_s (how long the end of a replay
+# waits for the outbox to empty, default 10), battery_pin and battery_ratio (a battery divider
+# the board glue reads for health messages: midge.boards)
+MQTT_KEYS = dict(_GLUE_NET, device="str", outbox="str", outbox_bytes="count", timeout_s="number",
+                 drain_s="number", battery_pin="pin", battery_ratio="number")
 DEVICE_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_."
 RESPONDER_KEYS = {
     "serial": {"predictions": "bool"},
@@ -144,10 +149,13 @@ def check(conf):
     _need(conf["weights"] in WEIGHTS, "'weights' must be one of %s, got %r" % (", ".join(WEIGHTS), conf["weights"]))
     conf.setdefault("board", None)
     conf.setdefault("status_interval_s", 10)
+    conf.setdefault("boot_counter", "/bootcount")
     conf.setdefault("duty_cycle", None)
     conf.setdefault("watchdog_ms", None)
     _need(conf["vectors"] is None or isinstance(conf["vectors"], str), "'vectors' must be a path on the board")
     _need(conf["board"] is None or isinstance(conf["board"], str), "'board' must be a glue module name")
+    _need(isinstance(conf["boot_counter"], str) and conf["boot_counter"].startswith("/"),
+          "'boot_counter' must be a path on the board, got %r" % (conf["boot_counter"],))
     _positive(conf, "status_interval_s", "")
     sensor = conf.setdefault("sensor", {"source": "board"})
     _need(isinstance(sensor, dict) and sensor.get("source") in SOURCES,

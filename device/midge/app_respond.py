@@ -1,18 +1,22 @@
 """The responders of ``midge.app``, built from midge.json's ``responders`` list.
 
-``Responders(conf_list, meta, glue)`` owns them and is called by the app:
+``Responders(conf_list, meta, glue, boot_counter)`` owns them and is called by the app.
+With a log or mqtt responder, each reported detection is numbered (boot, seq):
+``boot`` is this boot's number from ``midge.bootcount`` at ``boot_counter`` (a
+path on flash), ``seq`` counts this boot's detections from 0; the log record and
+the MQTT message of one detection carry the same pair, so a hub stores it once.
 
 - ``detection(index, label, score, t_ms, window, x=-1, y=-1)`` on each new
   reported detection (``x``, ``y``: a detected object's centroid, in the
   JSON line and the MQTT message; -1 for other models) (``midge.decide`` applies the label semantics; every reported
   label, label 0 included, arrives here): a JSON line (serial), a blink
   (led), a log record (log: ``t`` in seconds of stream time, the decision
-  index of ``midge.labels.decision_labels``), a WAV of the window (clip, up
-  to ``max_clips`` files named ``<label>_<n>.wav``; refused for a camera
-  model), a ``midge.fleet`` det message into the MQTT outbox (mqtt: ``seq`` counts
-  this boot's detections from 0, ``boot`` is ``midge.bootcount``'s in the outbox
-  folder) and a count for the next LoRaWAN uplink (lorawan: one count per
-  ``midge.labels.reported_labels`` entry, in that order);
+  index of ``midge.labels.decision_labels``, boot and seq), a WAV of the
+  window (clip, up to ``max_clips`` files named ``<label>_<n>.wav``; refused
+  for a camera model), a ``midge.fleet`` det message into the MQTT outbox
+  (with ``time`` when the glue's ``utc`` knows it) and a count for the next
+  LoRaWAN uplink (lorawan: one count per ``midge.labels.reported_labels``
+  entry, in that order);
 - ``window(index, score, t_ms)`` after every window: per-window predictions
   when the serial responder has ``"predictions": true`` (these lines
   allocate), the LED's pattern, the MQTT outbox (at most ``Publisher``'s
@@ -21,16 +25,19 @@
   ``midge.respond.lorawan`` with ``width`` bits per class, sent through the
   glue's modem);
 - ``status(t_ms, fields)`` for status lines (serial) and the MQTT health
-  message (QoS 0, not queued: the next one supersedes it), ``finish(t_ms,
-  fields)`` when a replay ends (a last health message, then the outbox drained
-  while the broker takes it), and ``json`` for other lines.
+  message (QoS 0, not queued: the next one supersedes it; with the glue's
+  ``battery_mv`` where it has one), ``finish(t_ms, fields)`` when a replay
+  ends (a last health message, then the outbox drained for up to the mqtt
+  responder's ``drain_s`` of wall time, 10 by default, retrying with the
+  publisher's backoff; what is left goes at the next boot), and ``json`` for
+  other lines.
 
 Only the serial, log and clip responders work without board glue.
 """
 
 import os
 
-from midge.sensors._clock import ticks_add, ticks_diff
+from midge.sensors._clock import sleep_ms, ticks_add, ticks_diff, ticks_ms
 
 
 def _makedirs(path):
@@ -44,7 +51,7 @@ def _makedirs(path):
 
 
 class Responders:
-    def __init__(self, confs, meta, glue):
+    def __init__(self, confs, meta, glue, boot_counter=None):
         from midge.boards import require
         from midge.labels import decision_labels, reported
         labels = decision_labels(meta)
@@ -58,6 +65,8 @@ class Responders:
         self.modem = None
         self._rate = meta["sample_rate"]
         self._channels = meta["channels"]
+        self.boot = None
+        self.seq = 0
         for conf in confs:
             kind = conf["kind"]
             if kind == "serial":
@@ -90,7 +99,7 @@ class Responders:
                 self.led = Blinker(pin, patterns, tuple(default) if default else None,
                                    conf.get("active_low", False))
             elif kind == "mqtt":
-                self._start_mqtt(conf, require(glue, "mqtt_client", "MQTT over a network"))
+                self._start_mqtt(conf, glue)
             elif kind == "lorawan":
                 self.modem = require(glue, "lorawan_modem", "a LoRaWAN modem")(conf)
                 self.width = conf.get("width", 4)
@@ -110,32 +119,49 @@ class Responders:
                 self.payload = bytearray(size(n, self.width))
                 self.interval_ms = int(conf["interval_s"] * 1000)
                 self._next_uplink = None
+        if self.log is not None or self.mqtt is not None:
+            if boot_counter is None:
+                raise ValueError("the log and mqtt responders number detections by boot: give the boot "
+                                 "counter's path (midge.json boot_counter)")
+            from midge.bootcount import advance
+            _makedirs(boot_counter)
+            self.boot = advance(boot_counter)
 
-    def _start_mqtt(self, conf, make_client):
+    def _start_mqtt(self, conf, glue):
         from midge import fleet
-        from midge.bootcount import advance
+        from midge.boards import require
         from midge.respond.mqtt import Publisher
         from midge.respond.outbox import Outbox
         device = conf.get("device") or conf.get("client_id", "midge")
         big = (1 << 30) - 1  # the widest boot, seq and t_ms a 32-bit board writes as small ints
         longest = max(self.labels, key=len)
-        n = len(fleet.det(device, big, big, longest, 255, big, x=9999, y=9999))
+        n = len(fleet.det(device, big, big, longest, 255, big, "2000-01-01T00:00:00Z", x=9999, y=9999))
         if n > 255:
             raise ValueError("mqtt: a message about %r from device %r takes up to %d bytes; an outbox record holds "
                              "255 (shorten the device name)" % (longest, device, n))
-        folder = conf.get("outbox", "/outbox")
-        outbox = Outbox(folder, conf.get("outbox_bytes", 16384))
-        self.boot = advance(folder + "/boot")
-        self.seq = 0
+        outbox = Outbox(conf.get("outbox", "/outbox"), conf.get("outbox_bytes", 16384))
         self.device = device
+        self._mqtt_conf = conf
+        self._drain_ms = int(conf.get("drain_s", 10) * 1000)
+        self._utc = getattr(glue, "utc", None)
+        self._battery = getattr(glue, "battery_mv", None)
+        if self._battery is not None:
+            self._battery(conf)  # a wrong battery_pin fails here, at start, not in a health report
         self._fleet = fleet
         self._health_topic = fleet.health_topic(device)
         self._det_counts = [0] * len(self.labels)
+        make_client = require(glue, "mqtt_client", "MQTT over a network")
         self.mqtt = Publisher(make_client(conf), outbox, fleet.det_topic(device), timeout_s=conf.get("timeout_s", 3),
                               keepalive_s=conf.get("keepalive", 60), report=self._mqtt_error)
 
     def _mqtt_error(self, what, err):
         self.json({"ev": "error", "what": "mqtt " + what, "error": str(err) or repr(err)})
+
+    def _battery_mv(self):
+        try:
+            return self._battery(self._mqtt_conf)
+        except OSError:
+            return None
 
     def _health(self, t_ms, fields):
         counts = {}
@@ -143,7 +169,9 @@ class Responders:
             if self._det_counts[i]:
                 counts[self.labels[i]] = self._det_counts[i]
         outbox = self.mqtt.outbox
-        msg = self._fleet.health(self.device, self.boot, t_ms, heap_free=fields.get("heap_free"),
+        msg = self._fleet.health(self.device, self.boot, t_ms, time=self._utc() if self._utc else None,
+                                 battery_mv=self._battery_mv() if self._battery else None,
+                                 heap_free=fields.get("heap_free"),
                                  windows=fields.get("windows"), dropped=fields.get("dropped"), detections=counts,
                                  outbox=outbox.pending, outbox_dropped=outbox.dropped)
         self.mqtt.send(self._health_topic, msg, t_ms)
@@ -162,15 +190,16 @@ class Responders:
         if self.led is not None:
             self.led.show(label, t_ms)
         if self.log is not None:
-            self.log.detection((t_ms // 1000) & 0xFFFFFFFF, index, score)
+            self.log.detection((t_ms // 1000) & 0xFFFFFFFF, index, score, self.boot, self.seq)
         if self.clip is not None and self._clips < self.clip.get("max_clips", 50):
             self._write_clip(label, window)
         if self.mqtt is not None:
             self._det_counts[index] += 1
             self.mqtt.outbox.push(self._fleet.det(self.device, self.boot, self.seq, label, score, t_ms,
+                                                  self._utc() if self._utc else None,
                                                   x=None if x < 0 else x, y=None if x < 0 else y))
-            self.seq += 1
             self.mqtt.pump(t_ms)
+        self.seq += 1
         if self.modem is not None and self._slot[index]:
             self.counts[self._slot[index] - 1] += 1
 
@@ -213,8 +242,14 @@ class Responders:
 
     def finish(self, t_ms, fields):
         """The app ends (a replay's end): a last health message, then the outbox
-        drained while the broker takes it (what is left goes at the next boot)."""
+        drained for up to ``drain_s`` of wall time (the publisher's stream-time
+        clock runs on with it, so its backoff elapses)."""
         if self.mqtt is not None:
             self._health(t_ms, fields)
-            while self.mqtt.pump(t_ms):
-                pass
+            start = ticks_ms()
+            while self.mqtt.outbox.pending:
+                waited = ticks_diff(ticks_ms(), start)
+                if waited > self._drain_ms:
+                    break
+                if not self.mqtt.pump(ticks_add(t_ms, waited)):
+                    sleep_ms(20)

@@ -22,6 +22,7 @@ it arrives.
   and ``health(device, boot, t_ms, **fields)``: the payload, bytes.
 - ``parse(topic, payload) -> (kind, doc)``: kind "det" or "health", the checked
   object; ValueError saying what is wrong for anything else.
+- ``utc_text(tm)``: the ``time`` field from a ``time.gmtime()`` tuple.
 """
 
 import json
@@ -37,6 +38,11 @@ def det_topic(device):
 
 def health_topic(device):
     return (PREFIX + device + "/health").encode()
+
+
+def utc_text(tm):
+    """``YYYY-MM-DDTHH:MM:SSZ`` of a ``time.gmtime()`` tuple (year, month, day, hour, minute, second, ...)."""
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % tuple(tm[:6])
 
 
 def det(device, boot, seq, label, score, t_ms, time=None, x=None, y=None, count=None):

@@ -6,8 +6,10 @@ mqtt responder (umqtt.simple in its /lib), replaying its sample recording in rea
 time. Once both databases hold a detection from every board the broker is stopped,
 the boards keep detecting into their flash outboxes, and the broker comes back with
 its sessions. Every detection each board printed on its serial line is then in both
-databases exactly once, as (device, boot, seq) with the board's label, score and
-stream time, and nothing else is: no extra row, nothing quarantined."""
+databases exactly once, as (device, boot, seq) with the board's label, score, stream
+time and UTC time, and nothing else is: no extra row, nothing quarantined. One board
+also logs to flash: its log, decoded as `midge pull` decodes it and imported with
+`midge hub import`, adds nothing (each record is a detection MQTT brought)."""
 
 import json
 import shutil
@@ -20,6 +22,9 @@ from pathlib import Path
 
 import pytest
 
+from midge.labels import decision_labels
+from midge_host.cli import main
+from midge_host.deploy.pull import decode_log, detections_csv
 from midge_host.hub import db as hubdb
 from midge_host.hub.testbed import HubProcess, Mosquitto, Postgres, Unavailable
 from midge_host.sim import SimBoard
@@ -29,6 +34,7 @@ pytestmark = pytest.mark.slow
 MPLIB = Path(sys.prefix) / "micropython-lib"
 SECONDS = 24  # of stream per board (its sample looped)
 OUTAGE_S = 6
+LOGGED = "trap-01"  # also logs to flash
 # device: (ready model, its board, its sample recording's sensor settings)
 FLEET = {"trap-01": ("mosquito", "xiao_esp32s3_sense", {"path": "/data/sample.wav"}),
          "rain-01": ("rainfall", "xiao_esp32s3_sense", {"path": "/data/sample.wav"}),
@@ -80,15 +86,19 @@ def services(tmp_path):
     pg.stop()
 
 
-def rows(url):
-    """{device: [(boot, seq, label, score, t_ms), ...]} and the quarantine's size."""
+def rows(url, times=False):
+    """{device: [(boot, seq, label, score, t_ms), ...]} and the quarantine's size; with
+    ``times``, also the board times (UTC text) of every row."""
     db = hubdb.connect(url)
     try:
         found = {}
         for device, *row in db.query("SELECT device, boot, seq, label, score, t_ms FROM detections "
                                      "ORDER BY device, boot, seq"):
             found.setdefault(device, []).append(tuple(row))
-        return found, db.query("SELECT COUNT(*) FROM quarantine")[0][0]
+        quarantined = db.query("SELECT COUNT(*) FROM quarantine")[0][0]
+        if times:
+            return found, quarantined, [t for (t,) in db.query("SELECT board_time FROM detections")]
+        return found, quarantined
     finally:
         db.close()
 
@@ -104,7 +114,8 @@ def deploy(device, port, broker_port):
     model, _, sensor = FLEET[device]
     mqtt = {"kind": "mqtt", "broker": "127.0.0.1", "port": broker_port, "device": device, "keepalive": 30,
             "timeout_s": 2}
-    config = {"responders": [{"kind": "serial"}, mqtt], "status_interval_s": 4,
+    log = [{"kind": "log", "path": "/log/detections.bin"}] if device == LOGGED else []
+    config = {"responders": [{"kind": "serial"}, mqtt] + log, "status_interval_s": 4,
               "sensor": dict(sensor, source="replay", loop=True, seconds=SECONDS)}
     return subprocess.Popen([sys.executable, "-m", "midge_host", "deploy", "--model", model, "--port", str(port),
                              "--config", json.dumps(config), "--no-verify"],
@@ -118,6 +129,7 @@ def test_every_detection_once_in_both_databases(services, tmp_path):
     urls = [f"sqlite:///{tmp_path / 'hub.db'}", pg_url]
     boards = {}
     hubs = []
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
     try:
         for device, (_, board, _) in FLEET.items():
             flash = tmp_path / device
@@ -160,10 +172,19 @@ def test_every_detection_once_in_both_databases(services, tmp_path):
         for sim in boards.values():
             sim.stop()
 
+    finished = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 1))
+    records, torn = decode_log((tmp_path / LOGGED / "log/detections.bin").read_bytes())
+    pulled = tmp_path / "pulled"
+    pulled.mkdir()
+    meta = json.loads((tmp_path / LOGGED / "model/meta.json").read_text())
+    (pulled / "detections.csv").write_text(detections_csv(records, decision_labels(meta)))
     for url in urls:
-        stored, quarantined = rows(url)
+        assert main(["hub", "import", str(pulled), "--device", LOGGED, "--db", url]) == 0
+        stored, quarantined, board_times = rows(url, times=True)
         assert quarantined == 0, url
         assert set(stored) == set(FLEET), url
         for device, dets in expected.items():  # the first boot of a fresh flash: boot 0
             assert stored[device] == [(0, seq, *d) for seq, d in enumerate(dets)], (url, device)
+        assert all(started <= t <= finished for t in board_times), (started, board_times, finished)
+    assert torn == 0 and [(boot, seq) for *_, boot, seq in records] == [(0, seq) for seq in range(len(expected[LOGGED]))]
     print(", ".join(f"{device}: {len(dets)} detections" for device, dets in expected.items()))

@@ -54,7 +54,10 @@ def test_deploy_monitor_verify_pull_collect(project, tmp_path, capsys):
 
         assert main(["pull", str(project), "--port", port]) == 0
         csv = (project / "pulled/detections.csv").read_text().splitlines()
-        assert csv[0] == "t_s,label,score" and len(csv) - 1 == 2 * len(dets)  # two app runs appended
+        assert csv[0] == "t_s,label,score,boot,seq" and len(csv) - 1 == 2 * len(dets)  # two app runs appended
+        numbered = [tuple(int(v) for v in line.split(",")[3:]) for line in csv[1:]]  # (boot, seq): two boots
+        first = numbered[0][0]
+        assert numbered == [(first + run, seq) for run in (0, 1) for seq in range(len(dets))], numbered
         assert main(["pull", str(project), "--port", port, "--transport", "ampy"]) == 0
         assert "1 already here" in capsys.readouterr().err
 

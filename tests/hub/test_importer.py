@@ -1,5 +1,7 @@
 """`midge hub import`: logs fetched by `midge pull` into the hub's tables, without
-duplicates across repeated and overlapping pulls; and the command end to end."""
+duplicates across repeated pulls, nor between a logged detection and the same one
+received over MQTT; older logs without (boot, seq) across overlapping pulls; and the
+command end to end."""
 
 import csv
 
@@ -7,7 +9,7 @@ import pytest
 
 from midge.respond.log import DetectionLog
 from midge_host.cli import main
-from midge_host.deploy.pull import decode_log
+from midge_host.deploy.pull import decode_log, detections_csv
 from midge_host.errors import MidgeError
 from midge_host.hub import db as hubdb
 from midge_host.hub import importer, queries
@@ -15,9 +17,25 @@ from midge_host.hub.store import PULLED_BOOT, Store
 
 
 def write_pull(folder, records):
-    """A DIR/pulled as `midge pull` leaves it: detections.csv of (t_s, label, score)."""
+    """A DIR/pulled as `midge pull` of an older log (no boot, seq) left it: (t_s, label, score)."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "detections.csv").write_text("t_s,label,score\n" + "".join(f"{t},{lab},{s}\n" for t, lab, s in records))
+    return folder
+
+
+LABELS = ["aedes_aegypti", "aedes_albopictus", "other"]
+
+
+def pull_of_log(folder, detections):
+    """A DIR/pulled of a board's flash log: ``detections`` (t, index, score, boot, seq) written by the
+    board's DetectionLog, decoded and written as `midge pull` does."""
+    folder.mkdir(parents=True, exist_ok=True)
+    log = DetectionLog(str(folder / "detections.bin"))
+    for detection in detections:
+        log.detection(*detection)
+    records, torn = decode_log((folder / "detections.bin").read_bytes())
+    assert torn == 0
+    (folder / "detections.csv").write_text(detections_csv(records, LABELS))
     return folder
 
 
@@ -49,21 +67,23 @@ def test_pull_after_two_rotations_is_new(store, tmp_path):
     assert importer.import_pulled(store, write_pull(tmp_path / "b", [(7, "x", 1), (8, "x", 1)]), "d")["added"] == 2
 
 
-def test_decoded_flash_log_round_trip(store, tmp_path):
-    """Records written by the board's DetectionLog, decoded as `midge pull` decodes them."""
-    log = DetectionLog(str(tmp_path / "detections.bin"))
-    for t, index, score in [(1, 0, 200), (2, 2, 100), (70000, 1, 255)]:
-        log.detection(t, index, score)
-    records, torn = decode_log((tmp_path / "detections.bin").read_bytes())
-    labels = ["aedes_aegypti", "aedes_albopictus", "other"]
-    write_pull(tmp_path / "pulled", [(t, labels[i], s) for t, i, s in records])
-    assert torn == 0 and importer.import_pulled(store, tmp_path / "pulled", "trap-01")["added"] == 3
+def test_a_logged_detection_is_the_one_received_over_mqtt(store, tmp_path):
+    """The log record and the MQTT message of one detection carry its (boot, seq): stored once."""
+    store.detection({"device": "trap-01", "boot": 4, "seq": 1, "label": "other", "score": 100, "t_ms": 2500,
+                     "time": "2026-12-02T10:00:00Z"}, "2026-12-02T10:00:01Z")
+    pulled = pull_of_log(tmp_path / "pulled", [(1, 0, 200, 4, 0), (2, 2, 100, 4, 1), (70000, 1, 255, 5, 0)])
+    assert importer.import_pulled(store, pulled, "trap-01") == {"read": 3, "added": 2, "already": 1}
+    assert importer.import_pulled(store, pulled, "trap-01")["added"] == 0
+    rows = [dict(zip(queries.DETECTION_COLUMNS, r)) for r in queries.all_detections(store.db)]
+    assert sorted((r["boot"], r["seq"], r["label"], r["source"]) for r in rows) == [
+        (4, 0, "aedes_aegypti", "pull"), (4, 1, "other", "mqtt"), (5, 0, "aedes_albopictus", "pull")]
 
 
 @pytest.mark.parametrize("text, error", [
     ("time,label\n", "not a `midge pull` CSV"),
     ("t_s,label,score\n1,x\n", "detections.csv:2: expected t_s,label,score"),
     ("t_s,label,score\n1,x,high\n", "detections.csv:2"),
+    ("t_s,label,score,boot,seq\n1,x,3,-1,2\n", "detections.csv:2: expected t_s,label,score,boot,seq"),
 ])
 def test_bad_csv(store, tmp_path, text, error):
     (tmp_path / "detections.csv").write_text(text)
@@ -83,7 +103,7 @@ def test_import_and_export_commands(tmp_path, capsys):
     assert main(["hub", "import", str(pulled), "--device", "trap-01", "--db", url]) == 0
     assert main(["hub", "import", str(pulled), "--device", "trap-01", "--db", url]) == 0
     out = capsys.readouterr().out
-    assert "2 records read, 2 added" in out and "0 added, 2 imported before" in out
+    assert "2 records read, 2 added" in out and "0 added, 2 stored already" in out
     assert main(["hub", "export", "--db", url, "--out", str(tmp_path / "all.csv")]) == 0
     assert "2 detections written" in capsys.readouterr().out
     rows = list(csv.DictReader((tmp_path / "all.csv").open()))

@@ -35,7 +35,7 @@ class glue:
 folder = {folder!r}
 confs = [{{"kind": "serial"}}, {{"kind": "log", "path": folder + "/log/d.bin"}},
          {{"kind": "mqtt", "broker": "b", "device": "t", "outbox": folder + "/outbox"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
-r = Responders(confs, {meta}, glue)
+r = Responders(confs, {meta}, glue, folder + "/boot")
 frame = bytearray(16)
 for t, objects in ((500, ((1, 230, 12, 20), (2, 200, 60, 44), (1, 180, 80, 80))), (1000, ((2, 250, 8, 8),))):
     for index, score, x, y in objects:
@@ -56,7 +56,8 @@ def test_every_object_reaches_every_responder_with_its_place(sensor_python, tmp_
     got = json.loads(out[-1])
     assert [(m["label"], m["x"], m["y"]) for m in map(json.loads, got["mqtt"])] == [
         (d["label"], d["x"], d["y"]) for d in serial]
-    assert [index for _, index, _ in got["log"]] == [1, 2, 1, 2]
+    assert [(index, boot, seq) for _, index, _, boot, seq in got["log"]] == [(1, 0, 0), (2, 0, 1), (1, 0, 2), (2, 0, 3)]
+    assert [(m["boot"], m["seq"]) for m in map(json.loads, got["mqtt"])] == [(0, 0), (0, 1), (0, 2), (0, 3)]
     (uplink,) = got["uplinks"]
     assert decode_for(bytes.fromhex(uplink), META)["by_label"] == {"circle": 2, "square": 2}
 

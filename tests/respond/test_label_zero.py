@@ -42,7 +42,7 @@ folder = {folder!r}
 confs = [{{"kind": "serial"}}, {{"kind": "led", "patterns": {{"aedes": [50, 50, 1], "other": [50, 50, 2]}}}},
          {{"kind": "log", "path": folder + "/log/d.bin"}}, {{"kind": "clip", "dir": folder + "/clips"}},
          {{"kind": "mqtt", "broker": "b", "device": "t", "outbox": folder + "/outbox"}}, {{"kind": "lorawan", "interval_s": 1, "width": 4}}]
-r = Responders(confs, {meta}, glue)
+r = Responders(confs, {meta}, glue, folder + "/boot")
 w = array('h', [7] * 80)
 t = 0
 for index, label in ((0, "aedes"), (0, "aedes"), (2, "other"), (0, "aedes")):
@@ -64,7 +64,7 @@ def test_label_zero_reaches_every_responder(sensor_python, tmp_path):
     assert [d["label"] for d in serial] == ["aedes", "aedes", "other", "aedes"]
     got = json.loads(out[-1])
     assert [json.loads(m)["label"] for m in got["mqtt"]] == ["aedes", "aedes", "other", "aedes"]
-    assert [index for _, index, _ in got["log"]] == [0, 0, 2, 0]
+    assert [index for _, index, _, _, _ in got["log"]] == [0, 0, 2, 0]
     assert got["clips"] == ["aedes_0001.wav", "aedes_0002.wav", "aedes_0004.wav", "other_0003.wav"]
     assert got["led"] > 4  # the LED blinked for label 0 too
     (uplink,) = got["uplinks"]

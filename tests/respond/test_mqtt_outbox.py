@@ -96,24 +96,34 @@ import json
 from umqtt.simple import MQTTClient
 from midge.app_respond import Responders
 
+from midge.respond import log
+
 class glue:
     clients = []
     @staticmethod
     def mqtt_client(params):
         glue.clients.append(MQTTClient(params["device"], params["broker"]))
         return glue.clients[-1]
+    @staticmethod
+    def utc():
+        return "2026-12-02T10:00:00Z"
+    @staticmethod
+    def battery_mv(params):
+        return params["battery_ratio"] * 1234
 
-conf = [{{"kind": "mqtt", "broker": "b", "device": "trap-01", "outbox": {folder!r}, "keepalive": 10}}]
+conf = [{{"kind": "mqtt", "broker": "b", "device": "trap-01", "outbox": {folder!r}, "keepalive": 10,
+          "battery_ratio": 3}}, {{"kind": "log", "path": {folder!r} + "/d.bin"}}]
 meta = {meta}
 w = bytearray(8)
+boots = {folder!r} + "/boot"
 MQTTClient.broker_up = False
-r = Responders(conf, meta, glue)  # boot 0: the broker is away
+r = Responders(conf, meta, glue, boots)  # boot 0: the broker is away
 for t, index, label in ((500, 0, "aedes"), (1000, 2, "other"), (1500, 0, "aedes")):
     r.detection(index, label, 200, t, w)
     r.window(index, 200, t)
 r.status(2000, {{"windows": 4, "dropped": 0, "heap_free": 1234}})
 print(r.boot, r.seq, r.mqtt.outbox.pending)
-r = Responders(conf, meta, glue)  # boot 1: the broker is back
+r = Responders(conf, meta, glue, boots)  # boot 1: the broker is back
 MQTTClient.broker_up = True
 r.detection(1, "albopictus", 180, 700, w)
 r.window(1, 180, 700)
@@ -123,6 +133,7 @@ r.window(3, 0, 6000)
 c = glue.clients[-1]
 print(json.dumps([[t.decode(), m.decode(), q] for (t, m), q in zip(c.published, c.qos)]))
 print(c.pings)
+print(json.dumps([list(log.unpack_detection(p)) for p in log.records({folder!r} + "/d.bin")]))
 """
 
 
@@ -134,14 +145,17 @@ def test_detections_carry_boot_and_seq_and_reach_the_broker_once_in_order(sensor
     kinds = [fleet.parse(topic, msg) for topic, msg, _ in sent]
     dets = [(d["boot"], d["seq"], d["label"], d["t_ms"]) for kind, d in kinds if kind == "det"]
     assert dets == [(0, 0, "aedes", 500), (0, 1, "other", 1000), (0, 2, "aedes", 1500), (1, 0, "albopictus", 700)]
+    assert all(d["time"] == "2026-12-02T10:00:00Z" for _, d in kinds)  # the glue's utc, on every message
+    # the flash log numbers each detection as its MQTT message does: (t_s, index, score, boot, seq)
+    assert json.loads(lines[3]) == [[0, 0, 200, 0, 0], [1, 2, 200, 0, 1], [1, 0, 200, 0, 2], [0, 1, 180, 1, 0]]
     assert all(q == 1 for (_, _, q), (kind, _) in zip(sent, kinds) if kind == "det")
     (health,) = [(d, q) for (_, _, q), (kind, d) in zip(sent, kinds) if kind == "health"]
     doc, qos = health
     assert qos == 0 and sent[-1][0] == "midge/trap-01/health"
     assert {k: doc[k] for k in ("device", "boot", "t_ms", "windows", "dropped", "heap_free", "detections",
-                                "outbox", "outbox_dropped")} == {
+                                "outbox", "outbox_dropped", "battery_mv")} == {
         "device": "trap-01", "boot": 1, "t_ms": 1000, "windows": 2, "dropped": 3, "heap_free": 999,
-        "detections": {"albopictus": 1}, "outbox": 0, "outbox_dropped": 0}
+        "detections": {"albopictus": 1}, "outbox": 0, "outbox_dropped": 0, "battery_mv": 3 * 1234}
     assert lines[2] == "1"  # idle past half the keepalive: one ping
 
 
@@ -166,7 +180,7 @@ def test_an_empty_outbox_allocates_nothing_per_window(sensor_python, tmp_path):
     code = RESPONDERS.split("MQTTClient.broker_up = False")[0].format(folder=str(tmp_path / "ob"),
                                                                      meta=json.dumps(META)) + """
 import gc
-r = Responders(conf, meta, glue)
+r = Responders(conf, meta, glue, boots)
 r.detection(0, "aedes", 200, 100, w)
 for t in range(200, 400):
     r.window(0, 0, t)
@@ -182,6 +196,30 @@ gc.enable()
 print(grown, r.mqtt.outbox.pending)
 """
     assert sensor_python(code).check().strip() == "0 0"
+
+
+def test_a_replays_end_waits_out_the_backoff_to_drain_the_outbox(sensor_python, tmp_path):
+    code = RESPONDERS.split("MQTTClient.broker_up = False")[0].format(folder=str(tmp_path / "ob"),
+                                                                     meta=json.dumps(META)) + """
+from midge.sensors._clock import ticks_diff, ticks_ms
+conf[0]["drain_s"] = 4
+MQTTClient.broker_up = False
+r = Responders(conf, meta, glue, boots)
+for t in (500, 1000, 1500):  # connects fail at 500 and 1500: the next try is due at 3500
+    r.detection(0, "aedes", 200, t, w)
+MQTTClient.broker_up = True
+start = ticks_ms()
+r.finish(1600, {"windows": 3})
+print(r.mqtt.outbox.pending, len(glue.clients[-1].published), ticks_diff(ticks_ms(), start) >= 1800)
+MQTTClient.broker_up = False
+r.detection(0, "aedes", 200, 2000, w)
+start = ticks_ms()
+r.finish(2000, {"windows": 4})  # the broker never comes back: gives up after drain_s
+print(r.mqtt.outbox.pending, ticks_diff(ticks_ms(), start) // 1000)
+"""
+    lines = sensor_python(code).check().splitlines()
+    assert lines[0] == "0 3 True"  # the three detections, after waiting out 1.9 s of backoff
+    assert lines[1] == "1 4"
 
 
 BASE = {"model": "/m.tflite", "meta": "/m.json", "sensor": {"source": "replay", "path": "/a.wav"}, "board": "sim"}

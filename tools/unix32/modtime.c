@@ -1,6 +1,10 @@
 // The `time` module of midge's 32-bit unix port: MicroPython's ticks (wrapping
-// at 2**30, as on a 32-bit board), sleeps, and the wall clock.
+// at 2**30, as on a 32-bit board), sleeps, and the wall clock (time, and gmtime's
+// 8-tuple as MicroPython's board ports return it).
 
+#include <time.h>
+
+#include "py/mperrno.h"
 #include "py/mphal.h"
 #include "py/runtime.h"
 #include "py/smallint.h"
@@ -71,6 +75,23 @@ static mp_obj_t time_time_ns(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(time_time_ns_obj, time_time_ns);
 
+// gmtime([secs]): (year, month, mday, hour, minute, second, weekday 0=Monday, yearday 1..366)
+static mp_obj_t time_gmtime(size_t n_args, const mp_obj_t *args) {
+    time_t secs = n_args == 0 || args[0] == mp_const_none
+        ? (time_t)(mp_hal_time_ns() / 1000000000u) : (time_t)mp_obj_get_int(args[0]);
+    struct tm tm;
+    if (gmtime_r(&secs, &tm) == NULL) {
+        mp_raise_OSError(MP_EINVAL);
+    }
+    mp_obj_t items[8] = {
+        mp_obj_new_int(tm.tm_year + 1900), mp_obj_new_int(tm.tm_mon + 1), mp_obj_new_int(tm.tm_mday),
+        mp_obj_new_int(tm.tm_hour), mp_obj_new_int(tm.tm_min), mp_obj_new_int(tm.tm_sec),
+        mp_obj_new_int((tm.tm_wday + 6) % 7), mp_obj_new_int(tm.tm_yday + 1),
+    };
+    return mp_obj_new_tuple(8, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(time_gmtime_obj, 0, 1, time_gmtime);
+
 static const mp_rom_map_elem_t time_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_time) },
     { MP_ROM_QSTR(MP_QSTR_ticks_ms), MP_ROM_PTR(&time_ticks_ms_obj) },
@@ -83,6 +104,7 @@ static const mp_rom_map_elem_t time_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_sleep_us), MP_ROM_PTR(&time_sleep_us_obj) },
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&time_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_time_ns), MP_ROM_PTR(&time_time_ns_obj) },
+    { MP_ROM_QSTR(MP_QSTR_gmtime), MP_ROM_PTR(&time_gmtime_obj) },
 };
 static MP_DEFINE_CONST_DICT(time_module_globals, time_module_globals_table);
 

@@ -9,7 +9,10 @@ calls what it needs; each function takes the params dict from midge.json:
 - ``watchdog(timeout_ms) -> machine.WDT`` and ``sleep(ms)`` (lightsleep) for
   battery operation;
 - ``mqtt_client(params) -> umqtt client`` (Wi-Fi boards) and
-  ``lorawan_modem(params) -> object with send(payload)`` where the board has them.
+  ``lorawan_modem(params) -> object with send(payload)`` where the board has them;
+- optional, for midge.fleet's messages: ``utc() -> "YYYY-MM-DDTHH:MM:SSZ" or
+  None`` (None until the board's clock is set) and ``battery_mv(params) -> int
+  or None`` (params: the mqtt responder's; None where no battery is wired).
 
 A glue module without a function raises ValueError from ``require``, naming
 the board and what is missing. Sensor pins come from midge.json (`midge deploy`

@@ -9,10 +9,16 @@ TLS), ``client_id`` (default ``device``, else "midge"), ``keepalive`` (60),
 ``user`` and ``key`` (the broker's login), ``tls`` (an ``ssl.SSLContext`` handed
 to umqtt, which needs umqtt.simple 1.4 or later) and ``ca`` (a CA certificate
 file on the board: the broker's certificate is verified against it; without it
-the connection is encrypted but the broker is not authenticated).
+the connection is encrypted but the broker is not authenticated); ``ntp`` (an NTP
+server, "pool.ntp.org" by default when Wi-Fi is joined; "" leaves the clock alone).
+
+``utc()`` is the board's UTC time as midge.fleet's ``time`` once NTP set the clock
+(``set_clock``), else None: a board's clock starts at its epoch at power-on.
 """
 
 import time
+
+_clock_set = False
 
 
 def wifi(params):
@@ -30,6 +36,30 @@ def wifi(params):
     return wlan
 
 
+def set_clock(params):
+    """Set the board's clock from ``params["ntp"]`` (default pool.ntp.org); True once set."""
+    global _clock_set
+    host = params.get("ntp", "pool.ntp.org")
+    if not host:
+        return False
+    try:
+        import ntptime
+        ntptime.host = host
+        ntptime.settime()
+    except Exception:  # no ntptime, DNS or a timeout (OSError), a malformed reply: the time stays unknown
+        return False
+    _clock_set = True
+    return True
+
+
+def utc():
+    """UTC now (``YYYY-MM-DDTHH:MM:SSZ``) once ``set_clock`` succeeded, else None."""
+    if not _clock_set:
+        return None
+    from midge.fleet import utc_text
+    return utc_text(time.gmtime())
+
+
 def tls_context(params):
     """The ``ssl.SSLContext`` for ``params``: verifying against ``ca`` when given."""
     import ssl
@@ -45,6 +75,8 @@ def mqtt_client(params):
     """An ``umqtt.simple.MQTTClient`` for ``params`` (Wi-Fi joined first when ``ssid`` is given)."""
     if params.get("ssid"):
         wifi(params)
+    if params.get("ssid") or params.get("ntp"):
+        set_clock(params)
     try:
         from umqtt.simple import MQTTClient
     except ImportError:

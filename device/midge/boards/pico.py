@@ -7,13 +7,15 @@
   ``sda``, ``scl`` (wiring: 4, 5), ``address``, ``rate``;
 - led: ``"LED"`` (the on-board LED, also on the Pico W) or ``pin``;
   ``watchdog``: ``machine.WDT`` (at most 8388 ms on rp2); ``sleep``:
-  ``machine.lightsleep``; ``mqtt_client`` on the Pico W;
-  ``lorawan_modem``: a LoRa-E5 on UART 0 (``tx`` 0, ``rx`` 1, ``port`` 8).
+  ``machine.lightsleep``; ``mqtt_client`` and ``utc`` on the Pico W;
+  ``lorawan_modem``: a LoRa-E5 on UART 0 (``tx`` 0, ``rx`` 1, ``port`` 8);
+- ``battery_mv``: VSYS (ADC3 on GPIO29 through the board's 1:3 divider), or the
+  mqtt responder's ``battery_pin`` with its ``battery_ratio``.
 """
 
 from midge.boards import pin
-from midge.boards._mcu import sleep, watchdog  # noqa: F401  (re-exported glue)
-from midge.boards._net import mqtt_client  # noqa: F401  (re-exported glue)
+from midge.boards._mcu import millivolts, sleep, watchdog  # noqa: F401  (re-exported glue)
+from midge.boards._net import mqtt_client, utc  # noqa: F401  (re-exported glue)
 
 
 def sensor(params):
@@ -44,3 +46,8 @@ def led(params):
 def lorawan_modem(params):
     from midge.boards._lora_e5 import on_uart
     return on_uart(0, params, 0, 1)
+
+
+def battery_mv(params):
+    from machine import ADC
+    return millivolts(ADC(params.get("battery_pin", 29)).read_u16(), params.get("battery_ratio", 3))

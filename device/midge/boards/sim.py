@@ -2,8 +2,8 @@
 replayed (``"source": "replay"``), the LED is a software pin whose state is
 kept in ``value()``, ``sleep`` is ``time.sleep_ms``, and ``mqtt_client`` is
 ``midge.boards._net``'s on the unix port's sockets (no Wi-Fi to join; the
-board's ``/lib`` needs ``umqtt/simple.py``: docs/field-deployment.md). It has
-no watchdog."""
+board's ``/lib`` needs ``umqtt/simple.py``: docs/field-deployment.md). Its clock
+is the host's, so ``utc`` always knows the time. It has no watchdog and no battery."""
 
 import time
 
@@ -29,3 +29,8 @@ def led(params):
 
 def sleep(ms):
     time.sleep_ms(ms)
+
+
+def utc():
+    from midge.fleet import utc_text
+    return utc_text(time.gmtime())

@@ -15,12 +15,16 @@
   ("QVGA"), ``fps`` (1);
 - led: the user LED, GPIO21, active low; ``watchdog``: ``machine.WDT``;
   ``sleep``: ``machine.lightsleep``; ``mqtt_client`` over Wi-Fi;
-  ``lorawan_modem``: a LoRa-E5 on UART 1 (``tx`` 43, ``rx`` 44, ``port`` 8).
+  ``lorawan_modem``: a LoRa-E5 on UART 1 (``tx`` 43, ``rx`` 44, ``port`` 8);
+  ``utc`` once NTP set the clock;
+- ``battery_mv``: the XIAO has no battery divider of its own: one wired from BAT+
+  to the mqtt responder's ``battery_pin`` (``battery_ratio``, 2 for two equal
+  resistors) is read calibrated at 11 dB; None without one.
 """
 
 from midge.boards import pin
 from midge.boards._mcu import sleep, watchdog  # noqa: F401  (re-exported glue)
-from midge.boards._net import mqtt_client  # noqa: F401  (re-exported glue)
+from midge.boards._net import mqtt_client, utc  # noqa: F401  (re-exported glue)
 
 
 def sensor(params):
@@ -63,3 +67,11 @@ def led(params):
 def lorawan_modem(params):
     from midge.boards._lora_e5 import on_uart
     return on_uart(1, params, 43, 44)
+
+
+def battery_mv(params):
+    if params.get("battery_pin") is None:
+        return None
+    from machine import ADC, Pin
+    adc = ADC(Pin(params["battery_pin"]), atten=ADC.ATTN_11DB)
+    return int(adc.read_uv() * params.get("battery_ratio", 2)) // 1000

@@ -4,10 +4,14 @@ Record format (little-endian)::
 
     0xA5 | n (1 byte, payload length) | payload (n bytes) | CRC-16/CCITT-FALSE of n + payload (2 bytes)
 
-``DetectionLog.detection(t, label_index, score)`` appends an 8-byte payload:
-``t`` (uint32, e.g. seconds since boot or epoch), label index (uint8), score
-(uint8, 0..255), 2 reserved zero bytes; ``append(payload)`` writes any payload
-of up to 255 bytes.
+``DetectionLog.detection(t, label_index, score, boot, seq)`` appends a 16-byte
+payload: ``t`` (uint32, e.g. seconds since boot or epoch), label index (uint8),
+score (uint8, 0..255), 2 reserved zero bytes, ``boot`` (uint32: the boot counter)
+and ``seq`` (uint32: the detection's number in this boot), so a logged detection
+has the (boot, seq) of the same detection sent over MQTT (``midge.fleet``); logs
+written before boot and seq were recorded hold 8-byte payloads, which
+``unpack_detection`` reads with boot and seq None. ``append(payload)`` writes
+any payload of up to 255 bytes.
 
 Write pattern: every append opens the file in append mode, writes one whole
 record and closes it, so a record is on flash when ``append`` returns (on
@@ -29,6 +33,7 @@ from midge.crc import crc16
 
 MAGIC = 0xA5
 OVERHEAD = 4
+DETECTION_BYTES = 16
 
 
 def _size(path):
@@ -45,14 +50,16 @@ class DetectionLog:
         self.path = path
         self.max_bytes = max_bytes
         self._record = bytearray(OVERHEAD + 255)
-        self._payload = bytearray(8)
+        self._payload = bytearray(DETECTION_BYTES)
         self._size = _size(path)
 
-    def detection(self, t, label_index, score):
+    def detection(self, t, label_index, score, boot, seq):
         p = self._payload
         put_le(p, 0, t, 4)
         p[4] = label_index
         p[5] = 255 if score > 255 else 0 if score < 0 else score
+        put_le(p, 8, boot, 4)
+        put_le(p, 12, seq, 4)
         return self.append(p)
 
     def append(self, payload):
@@ -133,5 +140,8 @@ def records(path):
 
 
 def unpack_detection(payload):
-    """``(t, label_index, score)`` from a ``detection`` payload."""
-    return get_le(payload, 0, 4), payload[4], payload[5]
+    """``(t, label_index, score, boot, seq)`` from a ``detection`` payload (boot and
+    seq None in an 8-byte payload of an older log)."""
+    if len(payload) < DETECTION_BYTES:
+        return get_le(payload, 0, 4), payload[4], payload[5], None, None
+    return get_le(payload, 0, 4), payload[4], payload[5], get_le(payload, 8, 4), get_le(payload, 12, 4)

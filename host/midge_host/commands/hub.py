@@ -62,9 +62,11 @@ def register(subparsers):
 
     p = sub.add_parser("import", help="load a log fetched by `midge pull`",
                        description="Load DIR/pulled/detections.csv into the database, skipping records "
-                                   "imported before.")
+                                   "stored already (imported before, or received over MQTT: the same boot "
+                                   "and seq).")
     p.add_argument("source", metavar="DIR/pulled", help="what `midge pull` wrote (or its detections.csv)")
-    p.add_argument("--device", required=True, help="the board's device id (a pulled log does not name it)")
+    p.add_argument("--device", required=True,
+                   help="the board's device id, as in its MQTT topics (a pulled log does not name it)")
     add_db(p)
     p.set_defaults(func=do_import)
 
@@ -136,7 +138,7 @@ def do_import(args):
     finally:
         db.close()
     print(f"{args.device}: {counts['read']} records read, {counts['added']} added, "
-          f"{counts['already']} imported before")
+          f"{counts['already']} stored already")
     return 0
 
 

@@ -4,7 +4,8 @@ Each recording is cut into the model's windows and run through the app's pipelin
 decision code (midge_host.replay); a camera model's FILE is an image, a folder of images
 or an image recording, shown at --fps frames a second as `midge deploy --replay` shows it
 (default 1, deploy's too). The detections print as `t_s,label,score` lines, the
-columns of `midge pull`'s detections.csv, so the two can be compared line for line.
+columns of `midge pull`'s detections.csv but the board's boot and seq, so the two can be
+compared line for line.
 """
 
 

@@ -5,7 +5,8 @@ its rotated ``.1``) and the clip folder (clip responder), then copies each
 file into ``dest`` (DIR/pulled/): resumable and atomic — a file is fetched
 into ``name.part`` (continuing from the bytes already there), checked against
 the board's sha256, then renamed. Files already pulled with the same hash are
-skipped. The log is decoded (``decode_log``) into ``detections.csv``.
+skipped. The log is decoded (``decode_log``) into ``detections.csv``: one row
+per record, ``t_s,label,score,boot,seq`` (CSV_HEADER).
 """
 
 import hashlib
@@ -46,14 +47,27 @@ for _d in %r:
 """
 
 
+CSV_HEADER = "t_s,label,score,boot,seq"
+"""detections.csv's columns: boot and seq are empty for records of an older log without them."""
+
+
 def decode_log(data):
-    """(records as (t, label_index, score), torn_bytes): the valid records in
+    """(records as (t, label_index, score, boot, seq), torn_bytes): the valid records in
     order (``midge.respond.log`` owns the format); ``torn_bytes`` counts bytes
     that are not part of a valid record (a torn tail after a power cut, or
     corruption)."""
     payloads = log.parse(data)
     torn = len(data) - sum(len(p) + log.OVERHEAD for p in payloads)
     return [log.unpack_detection(p) for p in payloads if len(p) >= 6], torn
+
+
+def detections_csv(records, labels):
+    """detections.csv's text for ``decode_log``'s records, each label index named by ``labels``."""
+    def blank(value):
+        return "" if value is None else value
+    return CSV_HEADER + "\n" + "".join(
+        f"{t},{labels[index] if index < len(labels) else index},{score},{blank(boot)},{blank(seq)}\n"
+        for t, index, score, boot, seq in records)
 
 
 def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
@@ -94,8 +108,8 @@ def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
             counts["fetched"] += 1
             counts["bytes"] += len(data)
     rows = []
-    for log in logs:
-        local = dest / log.strip("/")
+    for log_path in logs:
+        local = dest / log_path.strip("/")
         if local.is_file():
             records, torn = decode_log(local.read_bytes())
             counts["records"] += len(records)
@@ -103,7 +117,6 @@ def pull(port, transport="mpremote", root="/", dest="pulled", progress=None):
             rows += records
     if logs:
         csv = dest / "detections.csv"
-        write_atomic(csv, "t_s,label,score\n" + "".join(
-            f"{t},{labels[index] if index < len(labels) else index},{score}\n" for t, index, score in rows))
+        write_atomic(csv, detections_csv(rows, labels))
         counts["csv"] = str(csv)
     return counts

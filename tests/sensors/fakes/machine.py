@@ -1,4 +1,4 @@
-"""Fake ``machine`` for tests: Pin, I2C, I2S, WDT and the sleep functions, built
+"""Fake ``machine`` for tests: Pin, I2C, I2S, WDT, ADC and the sleep functions, built
 from MicroPython's documented APIs. Runs under the unix port and CPython.
 
 Test hooks (not in the real module): ``I2C(..., devices={addr: chip})`` where a
@@ -120,3 +120,22 @@ def lightsleep(ms=None):
 
 def deepsleep(ms=None):
     slept.append(("deep", ms))
+
+
+class ADC:
+    """An ADC reading the voltage the test sets for its pin in ``ADC.volts`` (test hook):
+    ``read_u16`` against a 3.3 V reference, ``read_uv`` calibrated (ESP32's)."""
+    ATTN_11DB = 3
+    volts = {}
+
+    def __init__(self, pin, atten=None):
+        self.pin = getattr(pin, "id", pin)
+        self.atten = atten
+
+    def read_u16(self):
+        return min(65535, int(ADC.volts[self.pin] * 65535 / 3.3))
+
+    def read_uv(self):
+        if self.atten != ADC.ATTN_11DB and ADC.volts[self.pin] > 0.95:
+            return 950000  # 0 dB saturates near 1 V
+        return int(ADC.volts[self.pin] * 1000000)
