@@ -172,3 +172,44 @@ def test_database_error_stops_the_hub_unacknowledged(mosquitto, tmp_path):
     thread.join(10)
     fleet_.close()
     assert not thread.is_alive() and "not acknowledged" in failures[0].message
+
+
+@pytest.mark.slow
+def test_tls_and_the_broker_login_pass_through(hub_process, tmp_path):
+    """A broker that takes only TLS and a login (a throwaway CA, mosquitto_passwd): the hub
+    stores a board's detection with --cafile, --username and --password, and stops at once,
+    saying why, on a wrong password or a certificate it cannot trust."""
+    from midge_host.hub.testbed import Mosquitto, Unavailable
+
+    try:
+        broker = Mosquitto(tmp_path / "broker", secure=True)
+    except Unavailable as err:
+        pytest.skip(str(err))
+    broker.start()
+    url = f"sqlite:///{tmp_path / 'hub.db'}"
+    login = ["--username", broker.username, "--password", broker.password]
+    try:
+        hub = hub_process(url, broker.url, "--cafile", str(broker.ca), *login)
+        hub.wait_for("subscribed")
+        board = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="trap-01")
+        board.tls_set(ca_certs=str(broker.ca))
+        board.username_pw_set(broker.username, broker.password)
+        board.connect("127.0.0.1", broker.port)
+        board.loop_start()
+        board.publish(fleet.det_topic("trap-01").decode(), fleet.det("trap-01", 0, 0, "aedes", 200, 500),
+                      qos=1).wait_for_publish(10)
+        board.loop_stop()
+        board.disconnect()
+        assert wait_stored(url, 1)[0] == [("trap-01", 0, 0)]
+        assert hub.stop() == 0
+
+        wrong = hub_process(url, broker.url, "--cafile", str(broker.ca), "--username", broker.username,
+                            "--password", "wrong")
+        untrusted = hub_process(url, broker.url, *login)  # the system's CAs do not know the test CA
+        for hub, said in ((wrong, "Not authorized"), (untrusted, "TLS certificate is not trusted")):
+            assert hub.proc.wait(20) == 1
+            hub.stop()
+            assert said in "".join(hub.lines), hub.lines
+        assert "--cafile" in "".join(untrusted.lines)
+    finally:
+        broker.stop()

@@ -4,7 +4,9 @@ SIGTERM, SIGINT (in the main thread) or ``stop``.
 ``Broker`` says how to reach the MQTT broker: ``Broker.from_url("mqtt://HOST:PORT")``
 (``mqtts://`` or ``tls=True``: TLS, port 8883 by default, ``cafile`` for a private
 CA, ``certfile``/``keyfile`` for a client certificate), ``username``/``password``
-and ``client_id``.
+and ``client_id``. A broker whose certificate is not trusted stops ``serve`` with a
+MidgeError at start (``check_certificate``), as refused credentials do; one that
+cannot be reached is retried.
 
 Delivery: the hub subscribes to ``midge_host.hub.ingest.TOPICS`` with QoS 1 in a
 persistent session (clean_session False, a fixed client id), so the broker keeps
@@ -62,6 +64,35 @@ class Broker:
         return cls(parts.hostname, port, tls, **options)
 
 
+def _tls_context(broker):
+    import ssl
+
+    try:
+        context = ssl.create_default_context(cafile=broker.cafile)
+        if broker.certfile:
+            context.load_cert_chain(broker.certfile, broker.keyfile)
+    except (OSError, ValueError) as err:
+        raise MidgeError(f"TLS set-up failed: {err}", hint="check --cafile, --certfile and --keyfile") from None
+    return context
+
+
+def check_certificate(broker, context, timeout=10):
+    """Raise MidgeError when the broker's TLS certificate is not trusted (retrying would not
+    help); a broker that cannot be reached yet is left to the connect loop's retries."""
+    import socket
+    import ssl
+
+    try:
+        with socket.create_connection((broker.host, broker.port), timeout=timeout) as sock:
+            with context.wrap_socket(sock, server_hostname=broker.host):
+                pass
+    except ssl.SSLCertVerificationError as err:
+        raise MidgeError(f"the broker's TLS certificate is not trusted: {err.verify_message}",
+                         hint="give the CA that signed it with --cafile") from None
+    except OSError:
+        pass
+
+
 def _client(broker):
     import paho.mqtt.client as mqtt
 
@@ -70,10 +101,9 @@ def _client(broker):
     if broker.username is not None:
         client.username_pw_set(broker.username, broker.password)
     if broker.tls:
-        try:
-            client.tls_set(ca_certs=broker.cafile, certfile=broker.certfile, keyfile=broker.keyfile)
-        except (OSError, ValueError) as err:
-            raise MidgeError(f"TLS set-up failed: {err}", hint="check --cafile, --certfile and --keyfile") from None
+        context = _tls_context(broker)
+        check_certificate(broker, context)
+        client.tls_set_context(context)
     client.reconnect_delay_set(1, 30)
     return client
 

@@ -5,7 +5,10 @@
   ``url``), configured as docs/field-deployment.md advises: persistence on, so ``stop()``
   (SIGTERM: it saves its sessions and queued messages) and ``start()`` again keep them,
   and ``set_tcp_nodelay`` (without it the broker held messages back up to ~40 ms behind a
-  QoS 0 one: Nagle's algorithm waiting for the hub's delayed ACK);
+  QoS 0 one: Nagle's algorithm waiting for the hub's delayed ACK); ``secure=True``:
+  TLS only (``url`` mqtts://, the server's certificate signed by a throwaway CA whose
+  certificate is ``ca``, made with openssl) and a login (``username``, ``password``
+  in a mosquitto_passwd file), anonymous clients refused;
 - ``Postgres(folder, settings)``: a PostgreSQL cluster made with Debian's ``initdb``
   and started with ``pg_ctl`` on a free loopback port, run as ``postgres`` or
   ``nobody`` when this is root (``initdb`` refuses root); ``start()`` returns its
@@ -32,6 +35,7 @@ from pathlib import Path
 from midge_host.errors import MidgeError
 
 MOSQUITTO = "/usr/sbin/mosquitto"
+MOSQUITTO_PASSWD = "/usr/bin/mosquitto_passwd"
 
 
 class Unavailable(MidgeError):
@@ -55,15 +59,46 @@ def wait_port(port, timeout=10.0):
     raise TimeoutError(f"nothing listens on port {port} after {timeout} s")
 
 
+def _run(*command):
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        raise Unavailable(f"{command[0]} {command[1]} failed: {done.stderr.strip()}")
+
+
+def make_certificates(folder):
+    """(ca.crt, server.crt, server.key) in ``folder``: a throwaway CA and a certificate it
+    signed for 127.0.0.1 (EC P-256, valid 2 days)."""
+    if not shutil.which("openssl"):
+        raise Unavailable("openssl not found", hint="apt-get install openssl")
+    ca, crt, key = folder / "ca.crt", folder / "server.crt", folder / "server.key"
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    _run("openssl", "req", "-x509", *ec, "-keyout", str(folder / "ca.key"), "-out", str(ca), "-days", "2",
+         "-subj", "/CN=midge test CA")
+    _run("openssl", "req", *ec, "-keyout", str(key), "-out", str(folder / "server.csr"), "-subj", "/CN=127.0.0.1")
+    (folder / "san.cnf").write_text("subjectAltName=IP:127.0.0.1\n")
+    _run("openssl", "x509", "-req", "-in", str(folder / "server.csr"), "-CA", str(ca), "-CAkey",
+         str(folder / "ca.key"), "-CAcreateserial", "-out", str(crt), "-days", "2", "-extfile",
+         str(folder / "san.cnf"))
+    return ca, crt, key
+
+
 class Mosquitto:
-    def __init__(self, folder):
+    def __init__(self, folder, secure=False):
         if not os.access(MOSQUITTO, os.X_OK):
             raise Unavailable(f"{MOSQUITTO} not found", hint="apt-get install mosquitto")
         self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
-        self.url = f"mqtt://127.0.0.1:{self.port}"
+        self.url = f"{'mqtts' if secure else 'mqtt'}://127.0.0.1:{self.port}"
+        access = "allow_anonymous true\n"
+        if secure:
+            self.ca, crt, key = make_certificates(self.folder)
+            self.username, self.password = "midge-hub", uuid.uuid4().hex
+            _run(MOSQUITTO_PASSWD, "-c", "-b", str(self.folder / "passwd"), self.username, self.password)
+            access = (f"allow_anonymous false\npassword_file {self.folder}/passwd\n"
+                      f"cafile {self.ca}\ncertfile {crt}\nkeyfile {key}\n")
         self.conf = self.folder / "mosquitto.conf"
-        self.conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        self.conf.write_text(f"listener {self.port} 127.0.0.1\n{access}persistence true\n"
                              f"persistence_location {self.folder}/\nmax_queued_messages 100000\n"
                              f"set_tcp_nodelay true\nuser {getpass.getuser()}\n"
                              f"log_dest file {self.folder}/mosquitto.log\n")
