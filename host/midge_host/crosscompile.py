@@ -14,6 +14,10 @@ from pathlib import Path
 from midge_host.errors import MidgeError
 
 BOARD_ARCHS = ("armv6m", "armv7emsp", "xtensawin", "x64")
+ARM_ARCHS = ("armv6", "armv6m", "armv7m", "armv7em", "armv7emsp", "armv7emdp")
+THUMB_ONLY = "_thumb.py"
+"""Device modules named ``*_thumb.py`` hold asm_thumb code: they compile for ARM only
+(``midge.fast.ASM`` imports them only there)."""
 
 
 def mpy_cross_executable():
@@ -48,6 +52,8 @@ def cross_compile(source, arch, out_path, name=None):
     return CompileResult(Path(source), arch, proc.returncode == 0, message)
 
 
-def device_sources(root):
-    """Every .py file under ``root``, sorted."""
-    return sorted(Path(root).rglob("*.py"))
+def device_sources(root, arch=None):
+    """Every .py file under ``root``, sorted; for an ``arch`` that is not ARM, without the
+    ``*_thumb.py`` modules."""
+    arm = arch is None or arch in ARM_ARCHS
+    return sorted(p for p in Path(root).rglob("*.py") if arm or not p.name.endswith(THUMB_ONLY))

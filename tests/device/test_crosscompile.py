@@ -18,11 +18,19 @@ def test_device_package_has_modules():
 @pytest.mark.parametrize("arch", BOARD_ARCHS)
 def test_every_device_module_cross_compiles(arch, tmp_path):
     failures = []
-    for src in device_sources(device_dir()):
+    for src in device_sources(device_dir(), arch):
         result = cross_compile(src, arch, tmp_path / "out.mpy")
         if not result.ok:
             failures.append(f"{src.relative_to(device_dir())}: {result.message.splitlines()[-1]}")
     assert not failures, f"mpy-cross -march={arch} failed:\n" + "\n".join(failures)
+
+
+def test_thumb_modules_are_arm_only(tmp_path):
+    """asm_thumb modules compile for ARM only (mpy-cross refuses them for Xtensa) and a
+    package for another arch leaves them out."""
+    thumb = [p for p in device_sources(device_dir()) if p.name.endswith("_thumb.py")]
+    assert thumb and not any(p.name.endswith("_thumb.py") for p in device_sources(device_dir(), "xtensawin"))
+    assert not cross_compile(thumb[0], "xtensawin", tmp_path / "x.mpy").ok
 
 
 def test_unix_port_hides_the_viper_hazard(run_mpy):

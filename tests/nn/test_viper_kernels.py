@@ -17,7 +17,9 @@ interpreter) with 32-bit machine ints, as on boards, plus parity with TFLM on th
 hello_world, micro_speech and person_detect, or without ../shared the generated ones of the
 same ops and shapes) and on the generated models with
 SOFTMAX, MEAN, pooling, ADD, SUB or MUL there, with no op of any reference or generated
-model allocating (only a float32 input's QUANTIZE makes floats)."""
+model allocating (only a float32 input's QUANTIZE makes floats). On the Thumb test bed the packers
+take the ARM core's asm_thumb kernels where midge has them (FULLY_CONNECTED and 1x1 CONV_2D: the
+DSP extension's, and with MIDGE_ASM=armv6m the Thumb-1 ones), so the same checks prove them."""
 
 
 import numpy as np
@@ -54,9 +56,10 @@ class Rng:
 KERNELS_SCRIPT = r"""
 from array import array
 from midge.nn.ops import conv, fc
-from midge.nn.ops._conv_viper import pack_conv
-from midge.nn.ops._dwconv_viper import pack_depthwise
-from midge.nn.ops._fc_viper import pack_fc
+# the packers the model loader uses: viper, or where the ARM core has them asm_thumb kernels
+pack_conv = conv._packer(False)
+pack_depthwise = conv._packer(True)
+pack_fc = fc.pack_fc
 
 
 def int8s(r, n):
@@ -699,6 +702,10 @@ from midge.nn.ops import _conv_viper, _dwconv_viper, _elementwise_viper, _fc_vip
 
 VIPER = (_conv_viper.conv, _dwconv_viper.dwconv, _fc_viper.matmul, _softmax_viper.softmax,
          _pool_viper.pool, _pool_viper.mean, _elementwise_viper.addsub, _elementwise_viper.mul)
+from midge import fast
+if fast.ASM:  # the ARM core's asm_thumb kernels stand for viper ones
+    from midge.nn.ops import _fc_asm
+    VIPER += (_fc_asm._kernel.matmul,)
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()
@@ -872,6 +879,27 @@ def unix32(request):
 
 def test_viper_kernels_equal_plain_kernels_with_32_bit_ints(unix32):
     kernel_check(unix32)
+
+
+@pytest.fixture
+def thumb_m0(monkeypatch):
+    """The Thumb test bed running the Thumb-1 (Cortex-M0+) asm kernels (MIDGE_ASM=armv6m)."""
+    executable = thumb_executable()
+    assert executable, "make setup builds the Thumb test bed (gcc-arm-linux-gnueabihf, qemu-user)"
+    monkeypatch.setenv("MIDGE_ASM", "armv6m")
+    return runner32(executable)
+
+
+def test_armv6m_asm_kernels_equal_plain_kernels(thumb_m0):
+    # (the thumb run above takes the DSP extension's kernels: the test bed is an armv7em core)
+    assert "armv6m" in thumb_m0(code="from midge import fast; print(fast.ASM)")
+    kernel_check(thumb_m0)
+
+
+def test_armv6m_asm_kernels_allocate_nothing_and_match_tflm(thumb_m0, reference_models, person_detect_inputs,
+                                                            tmp_path):
+    alloc_check(thumb_m0, reference_models)
+    test_reference_models_match_tflm_with_32_bit_ints(thumb_m0, reference_models, person_detect_inputs, tmp_path)
 
 
 def test_viper_softmax_equals_plain_softmax_with_32_bit_ints(unix32):

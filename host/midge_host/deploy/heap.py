@@ -8,7 +8,8 @@ midge.json), then runs the app there under ``-X heapsize=N`` and bisects N
 to 1 KiB. The interpreter (``measured_with(board)``): for a Cortex-M board
 (mpy arch armv6m/armv7m/armv7em*), the ARM Thumb test bed under qemu-arm with
 the .mpy compiled for the board's own arch, so viper code has the board's
-size; otherwise (and where the test bed was not built) the i386 port
+size, and the board's asm_thumb kernels (``midge.fast.ASM``; the test bed is an
+armv7em core, so an armv6m board's run sets MIDGE_ASM=armv6m); otherwise (and where the test bed was not built) the i386 port
 with x86 code (the emulated board's: the sim runs it). Results:
 
 - ``load_bytes``: the smallest heap in which the app builds (sensor, window
@@ -90,12 +91,14 @@ print(%(mark)r, 0)
 
 
 def measured_with(board):
-    """(mpy arch, interpreter path, in words) that ``board``'s heap is measured with."""
+    """(mpy arch, interpreter, in words) that ``board``'s heap is measured with; the
+    interpreter is (its path, the MIDGE_ASM it runs with or None)."""
     if board.mpy_arch in THUMB_ARCHS:
         thumb = thumb_executable()
         if thumb:
-            return board.mpy_arch, thumb, f"ARM Thumb MicroPython under qemu-arm, {board.mpy_arch} code"
-    return "x86", micropython_executable(32), "32-bit MicroPython (i386), x86 code"
+            asm = "armv6m" if board.mpy_arch in ("armv6m", "armv7m") else None
+            return board.mpy_arch, (thumb, asm), f"ARM Thumb MicroPython under qemu-arm, {board.mpy_arch} code"
+    return "x86", (micropython_executable(32), None), "32-bit MicroPython (i386), x86 code"
 
 
 def lay_out(build, board, clip, flash, arch):
@@ -129,8 +132,11 @@ def trial(interpreter, flash, body, heap, shift=0):
     """(ok, windows, output tail) of one run of ``body`` by ``interpreter`` in a
     ``heap``-byte heap, with ``shift`` bytes allocated ahead of it."""
     code = TRIAL % {"flash": str(flash), "body": body % {"mark": OK_MARK}, "shift": shift}
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROPY")}
-    proc = subprocess.run([interpreter, "-X", f"heapsize={heap}", "-c", code],
+    path, asm = interpreter
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MICROPY", "MIDGE_ASM"))}
+    if asm:
+        env["MIDGE_ASM"] = asm
+    proc = subprocess.run([path, "-X", f"heapsize={heap}", "-c", code],
                           capture_output=True, text=True, timeout=600, env=env, cwd=flash)
     out = proc.stdout + proc.stderr
     for line in proc.stdout.splitlines():

@@ -58,7 +58,7 @@ def compile_package(arch):
     """{relative .mpy path: bytes} for every device module, compiled for ``arch``
     (once per process for the same sources)."""
     root = device_dir()
-    sources = device_sources(root / "midge")
+    sources = device_sources(root / "midge", arch)
     digest = hashlib.sha256()
     for source in sources:
         digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes())

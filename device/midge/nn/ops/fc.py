@@ -13,7 +13,9 @@ from midge.nn.ops.common import (as_plain, fail, ints_of, operands, per_channel_
                                   quantized_int8, require_const, require_type)
 from midge.nn.qmath import activation_range, mbqm
 
-if fast.VIPER:
+if fast.ASM:
+    from midge.nn.ops._fc_asm import pack_fc
+elif fast.VIPER:
     from midge.nn.ops._fc_viper import pack_fc
 else:
     pack_fc = as_plain
