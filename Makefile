@@ -28,7 +28,8 @@ $(UNIX32): $(STAMP) $(UNIX32_SRC)
 	$(PY) tools/unix32/build.py $@
 
 # Its ARM Thumb twin under qemu-arm: Cortex-M code sizes and instructions
-# (needs Debian's gcc-arm-linux-gnueabihf and qemu-user).
+# (needs Debian's gcc-arm-linux-gnueabihf and qemu-user), and the qemu plugin that
+# counts them (tools/unix32/insn_count.c, host gcc).
 $(THUMB): $(STAMP) $(UNIX32_SRC)
 	$(PY) tools/unix32/build.py --thumb $@
 

@@ -14,8 +14,8 @@ machine in one run:
 - MACs per inference (CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED, nominal: every tap)
   and, where valgrind is installed, instructions per MAC: callgrind's instruction count
   of a process that loads the model and invokes it N times, minus that of the same
-  process invoking it 0 times, over N x MACs (the micropython process for midge with
-  viper, the Python process for TFLM);
+  process invoking it 0 times, over N x MACs (midge_host.permac; the micropython process
+  for midge with viper, the Python process for TFLM);
 - heap bytes allocated during one invoke (``gc.mem_alloc()`` after minus before, with
   the collector disabled so temporaries count);
 - arena bytes: midge's planned arena, and the smallest arena TFLM runs the model in
@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from midge_host import modelgen
-from midge_host.tflm import builtin_op_name, load_model, read_model, tflm_arena_bytes
+from midge_host import modelgen, permac
+from midge_host.tflm import load_model, read_model, tflm_arena_bytes
 from midge_host.unixport import micropython_executable, unixport_env
 
 REPO = Path(__file__).resolve().parents[1]
@@ -47,24 +47,11 @@ REFERENCE_MODELS = ("hello_world/hello_world_int8.tflite", "micro_speech/micro_s
                     "person_detection/person_detect.tflite")
 SUITE_MODELS = ("keras_kws", "depthwise")
 
-DEVICE_SCRIPT = r"""
-import gc, sys, time
-import midge.nn
+DEVICE_SCRIPT = permac.LOAD_SCRIPT + r"""
+import time
 
-def main(path, src, mode, n, min_us, rounds):
-    m = midge.nn.load(path)
-    data = open(src, "rb").read()
-    k = 0
-    for i in range(m.input_count):
-        x = m.input(i)
-        for j in range(len(x)):
-            b = data[k]
-            x[j] = b - 256 if b > 127 else b
-            k += 1
-    if mode == "count":
-        for _ in range(n):
-            m.invoke()
-        return
+def main(path, src, n, min_us, rounds):
+    m = loaded(path, src)
     m.invoke()
     gc.collect()
     gc.disable()
@@ -89,7 +76,7 @@ def main(path, src, mode, n, min_us, rounds):
             best = dt
     print("RESULT", best / n, grown, m.arena_size)
 
-main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+main(sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
 """
 
 TFLM_SCRIPT = r"""
@@ -121,38 +108,12 @@ def models(tmp):
     return found
 
 
-def count_macs(path):
-    """Nominal multiply-accumulates of one inference (every filter tap counted)."""
-    model = read_model(path)
-    graph = model.subgraphs[0]
-    total = 0
-    for op in graph.operators:
-        name = builtin_op_name(model.operatorCodes[op.opcodeIndex])
-        if name not in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"):
-            continue
-        out = int(np.prod(graph.tensors[op.outputs[0]].shape))
-        flt = [int(d) for d in graph.tensors[op.inputs[1]].shape]
-        total += out * (flt[1] * flt[2] * (flt[3] if name == "CONV_2D" else 1) if name != "FULLY_CONNECTED"
-                        else flt[1])
-    return total
-
-
-def input_bytes(path, tmp):
-    """One random record (bytes of every input, in order), written next to the model."""
-    arrays = modelgen.random_inputs(load_model(path), 1, seed=1)
-    src = tmp / (path.stem + ".in")
-    src.write_bytes(b"".join(np.ascontiguousarray(a[0]).tobytes() for a in arrays))
-    return src
-
-
-def run_midge(path, src, viper, n=1, min_us=200000, rounds=5, mode="time", wrap=()):
-    cmd = list(wrap) + [micropython_executable(), "-c", DEVICE_SCRIPT, str(path), str(src), mode,
+def run_midge(path, src, viper, n=1, min_us=200000, rounds=5, wrap=()):
+    cmd = list(wrap) + [micropython_executable(), "-c", DEVICE_SCRIPT, str(path), str(src),
                         str(n), str(min_us), str(rounds)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, env=unixport_env(viper=viper))
     if proc.returncode != 0:
         raise BenchError(f"midge on {path.name} failed:\n{proc.stdout}{proc.stderr}")
-    if mode == "count":
-        return None
     us, grown, arena = re.search(r"RESULT (\S+) (\S+) (\S+)", proc.stdout).groups()
     return float(us), int(grown), int(arena)
 
@@ -209,14 +170,14 @@ def callgrind_instructions(cmd, env):
 def instructions_per_mac(path, src, macs, n):
     """(midge viper, TFLM) instructions per MAC: N invokes minus 0 invokes, over N x MACs."""
     def midge(k):
-        cmd = [micropython_executable(), "-c", DEVICE_SCRIPT, str(path), str(src), "count", str(k), "0", "0"]
+        cmd = [micropython_executable(), "-c", permac.INVOKE_SCRIPT, str(path), str(src), str(k)]
         return callgrind_instructions(cmd, unixport_env(viper=True))
 
     def tflm(k):
         cmd = [sys.executable, "-c", TFLM_SCRIPT, str(path), str(src), str(k), str(Path(__file__).parent)]
         return callgrind_instructions(cmd, dict(os.environ, PYTHONHASHSEED="0"))
 
-    return ((midge(n) - midge(0)) / (n * macs), (tflm(n) - tflm(0)) / (n * macs))
+    return permac.per_mac(midge, macs, n), permac.per_mac(tflm, macs, n)
 
 
 def machine():
@@ -237,8 +198,8 @@ def bench(args):
     with tempfile.TemporaryDirectory() as tmp:
         for name, path in models(Path(tmp)):
             print(f"bench_nn: {name} ...", file=sys.stderr, flush=True)
-            src = input_bytes(path, Path(tmp))
-            macs = count_macs(path)
+            src = permac.record_file(path, tmp)
+            macs = permac.macs(path)
             rounds = 2 if args.quick else 5
             viper_us, grown, arena = run_midge(path, src, True, min_us=50000 if args.quick else 200000,
                                                rounds=rounds)

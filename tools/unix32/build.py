@@ -16,6 +16,9 @@ Thumb code (viper, native and asm_thumb emit a Cortex-M's Thumb instructions)
 at TARGET.bin and a launcher at TARGET that runs it under qemu-arm; without
 them it says how to get them and installs nothing, and heap figures for
 Cortex-M boards are measured with i386 code instead (midge_host.deploy.heap).
+With them it also builds, with the host gcc, insn_count.c (a qemu plugin that
+counts the instructions a run executes; midge_host.thumbcount) at
+TARGET-insns.so, or says why not and skips it.
 """
 
 import os
@@ -111,6 +114,37 @@ def install_thumb(built, target):
     print(f"installed {target} (ARM Thumb MicroPython {CORE.split('==')[1]} core, midge port, under qemu-arm)")
 
 
+def install_counter(target):
+    """The qemu plugin that counts the instructions a run executes (insn_count.c, built
+    with the host gcc) at TARGET-insns.so, once it has counted a run of TARGET.bin; if gcc
+    cannot build it or qemu-arm cannot load it, says so and installs nothing."""
+    target = Path(target).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        built, out = Path(tmp) / "insn_count.so", Path(tmp) / "count"
+        problem = (_fails(["gcc", "-shared", "-fPIC", "-O2", "-Wall", "-Wextra", "-Werror",
+                           "-Wno-unused-parameter", "-o", str(built), str(PORT / "insn_count.c")])
+                   or _fails(["qemu-arm", "-plugin", f"{built},out={out}", f"{target}.bin", "-c", "pass"]))
+        if not problem and not (out.is_file() and out.read_text().strip().isdigit()):
+            problem = "the plugin wrote no count"
+        if problem:
+            print("warning: the qemu plugin that counts the Thumb test bed's instructions\n"
+                  "(tools/unix32/insn_count.c, host gcc) could not be built or loaded, so\n"
+                  f"tools/bench_thumb.py cannot count:\n{problem}", file=sys.stderr)
+            return
+        so = target.with_name(target.name + "-insns.so")
+        _write(so, built.read_bytes(), 0o755)
+    print(f"installed {so} (qemu plugin counting the Thumb test bed's instructions)")
+
+
+def _fails(cmd):
+    """None when ``cmd`` runs and exits 0, else what went wrong."""
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as exc:
+        return str(exc)
+    return f"{' '.join(cmd[:2])} exited {done.returncode}: {done.stdout[-2000:]}" if done.returncode else None
+
+
 def check(interpreter):
     out = subprocess.run([str(interpreter), "-c", "import sys;print(sys.maxsize)"],
                          capture_output=True, text=True)
@@ -134,6 +168,7 @@ def main():
                   "`make setup` again.", file=sys.stderr)
             return
         install_thumb(build(fetch_core(), thumb=True), args[1])
+        install_counter(args[1])
         return
     if len(args) != 1:
         sys.exit(__doc__)

@@ -1,0 +1,136 @@
+"""ARM Thumb benchmark: instructions per MAC of midge's int8 interpreter on a Cortex-M's code.
+
+    python tools/bench_thumb.py [--quick] [--out out/bench/thumb.md]
+
+In the ARM Thumb test bed (midge's 32-bit MicroPython port built for ARM Thumb-2 and run
+under qemu-arm, where viper and asm_thumb code are Thumb-2 instructions) it counts, with
+our qemu plugin (tools/unix32/insn_count.c, via midge_host.thumbcount), the instructions
+per multiply-accumulate of three whole models from midge_host.modelgen, micro_speech_like,
+person_detect_like and keras_kws (a DS-CNN like MLPerf Tiny's keyword spotter), and of the
+single-op specs dense, conv and depthwise (per-kernel figures; dense ends in a SOFTMAX).
+Each three ways: viper kernels only (MIDGE_ASM=off), the device package's asm_thumb kernels
+where it has them for the running arch (MIDGE_ASM unset), and its armv6m (Cortex-M0+)
+asm variant (MIDGE_ASM=armv6m). Where the package has no asm kernel for an op the three
+run the same code and the figures agree.
+
+Method (midge_host.permac, as tools/bench_nn.py's callgrind count on x86): a run loads
+the model, puts one random record in its inputs, collects garbage and invokes it N times;
+the same run with 0 invokes is subtracted, which removes start-up, compiling midge and
+loading; the difference is divided by N x MACs (CONV_2D, DEPTHWISE_CONV_2D and
+FULLY_CONNECTED, every filter tap counted), so every other op of a model is spread over
+its MACs. N makes N x MACs about 20 M (2 M with --quick), at least 3 invokes (1).
+Limits: qemu counts executed guest instructions, one per instruction whatever its
+cycles (a multiply, a load or a taken branch costs different cycles on a Cortex-M0+, M4 or
+M7, and an M7 issues two at a time; an IT block's skipped instructions count too), so
+the figures compare code, not time. The kernels' code is what a board runs: the test bed
+reports mpy arch armv7emdp, so viper emits Thumb-2 as for a Cortex-M4/M7 (a Pico's
+armv6m viper code differs and is not what runs here), and asm_thumb code runs as
+written. Everything around them, the MicroPython VM that dispatches the ops and the C
+library, is the port's, compiled for Thumb-2 by arm-linux-gnueabihf-gcc, not a board's
+firmware. Counts are deterministic: a rerun gives the same figures.
+
+Prints a Markdown table (model, MACs, invokes, viper, asm and armv6m asm instructions per
+MAC, their ratios to viper), writes it to --out, and ends with the line
+``asm/viper instructions per MAC: R (model)``, R the largest asm/viper ratio of the three
+whole models. The full run takes about 25 s on a 2-vCPU AMD EPYC, --quick about 17 s
+(mostly starting MicroPython and compiling midge under qemu: six runs per model).
+Without the test bed or the plugin it says why and writes no figures (exit 0); exit 1
+if a run fails.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from midge_host import modelgen, permac, thumbcount
+from midge_host.errors import MidgeError
+
+REPO = Path(__file__).resolve().parents[1]
+MODELS = ("micro_speech_like", "person_detect_like", "keras_kws")
+OPS = ("dense", "conv", "depthwise")
+WAYS = (("viper", "off"), ("asm", None), ("asm armv6m", "armv6m"))
+"""(column, MIDGE_ASM): None leaves it unset."""
+
+
+def invokes(macs, quick):
+    """N: about 20 M MACs in all (2 M quick), at least 3 invokes (1 quick)."""
+    return max(1 if quick else 3, (2_000_000 if quick else 20_000_000) // macs)
+
+
+def bench(quick):
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in MODELS + OPS:
+            print(f"bench_thumb: {name} ...", file=sys.stderr, flush=True)
+            path = Path(tmp) / f"{name}.tflite"
+            path.write_bytes(modelgen.build_model(name))
+            macs = permac.macs(path)
+            n = invokes(macs, quick)
+            figures = {column: thumbcount.per_mac(path, n, asm) for column, asm in WAYS}
+            rows.append(dict(name=name, whole=name in MODELS, macs=macs, n=n, **figures))
+    return rows
+
+
+def machine():
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        return re.search(r"Model name:\s*(.+)", out).group(1).strip()
+    except (OSError, AttributeError):
+        return "unknown CPU"
+
+
+def qemu_version():
+    out = subprocess.run(["qemu-arm", "--version"], capture_output=True, text=True).stdout
+    found = re.search(r"version (\S+)", out)
+    return found.group(1) if found else "unknown"
+
+
+def table(rows, quick):
+    lines = [
+        f"Measured {datetime.date.today().isoformat()} on {machine()} ({os.cpu_count()} CPUs), "
+        f"qemu-arm {qemu_version()}, midge's ARM Thumb MicroPython port, "
+        f"`tools/bench_thumb.py{' --quick' if quick else ''}`. Instructions per MAC: N invokes "
+        "minus 0, over N x MACs.",
+        "",
+        "| model | MACs | invokes | viper instr/MAC | asm instr/MAC | asm armv6m instr/MAC | "
+        "asm / viper | armv6m / viper |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        name = r["name"] if r["whole"] else f"op spec: {r['name']}"
+        lines.append(f"| {name} | {r['macs']:,} | {r['n']} | {r['viper']:.2f} | {r['asm']:.2f} | "
+                     f"{r['asm armv6m']:.2f} | {r['asm'] / r['viper']:.2f} | "
+                     f"{r['asm armv6m'] / r['viper']:.2f} |")
+    worst = max((r for r in rows if r["whole"]), key=lambda r: r["asm"] / r["viper"])
+    lines += ["", f"asm/viper instructions per MAC: {worst['asm'] / worst['viper']:.2f} ({worst['name']})"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="bench_thumb", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer invokes")
+    parser.add_argument("--out", default=str(REPO / "out" / "bench" / "thumb.md"), help="Markdown output file")
+    args = parser.parse_args(argv)
+    problem = thumbcount.missing()
+    if problem:
+        text = f"No ARM Thumb instruction counts: {problem}.\n"
+    else:
+        try:
+            text = table(bench(args.quick), args.quick)
+        except MidgeError as exc:
+            print(f"bench_thumb: {exc}", file=sys.stderr)
+            return 1
+    print(text, end="")
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
