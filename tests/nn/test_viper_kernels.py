@@ -704,8 +704,8 @@ VIPER = (_conv_viper.conv, _dwconv_viper.dwconv, _fc_viper.matmul, _softmax_vipe
          _pool_viper.pool, _pool_viper.mean, _elementwise_viper.addsub, _elementwise_viper.mul)
 from midge import fast
 if fast.ASM:  # the ARM core's asm_thumb kernels stand for viper ones
-    from midge.nn.ops import _fc_asm
-    VIPER += (_fc_asm._kernel.matmul,)
+    from midge.nn.ops import _conv_asm, _fc_asm
+    VIPER += (_fc_asm._kernel.matmul, _conv_asm.gather)
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()

@@ -5,7 +5,7 @@ one it uses).
 ``pack_conv(kernel, args)`` takes the plain kernel and its argument tuple and
 returns a viper kernel with packed arguments (or the plain pair when
 ``channel_params`` declines the op); a 1x1 stride-1 unpadded CONV_2D runs as
-the matrix product of ``_fc_asm`` where this ARM core has one, else ``_fc_viper``'s. Same exactness contract as ``_fc_viper``: equal to the
+``_fc_viper.matmul``. Same exactness contract as ``_fc_viper``: equal to the
 plain kernel whenever the int32 accumulator does not overflow.
 
 MACs multiply unsigned loads with one xor each: CONV_2D's acc is
@@ -16,13 +16,8 @@ a group.
 
 import micropython
 
-from midge import fast
+from midge.nn.ops._fc_viper import matmul_args
 from midge.nn.ops._pack_viper import channel_params, ints
-
-if fast.ASM:
-    from midge.nn.ops._fc_asm import matmul_args as asm_matmul_args
-else:
-    asm_matmul_args = None
 
 
 @micropython.viper
@@ -181,12 +176,9 @@ def pack_conv(kernel, args):
     cz = ioff - 128
     nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg = geom
     if fh == fw == sh == sw == 1 and ph == pw == 0 and fpg == ocn and (oh, ow) == (h, wd):
-        from midge.nn.ops._fc_viper import matmul_args
         const = [bias[i] + ioff * wfull[i] for i in range(ocn)]
-        matmul = (asm_matmul_args and asm_matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0,
-                                                      ooff, amin, amax))
-        return matmul or matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0,
-                                     ooff, amin, amax) or (kernel, args)
+        return matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0,
+                           ooff, amin, amax) or (kernel, args)
     q = channel_params([bias[i] + cz * wfull[i] for i in range(ocn)], bias, mult, shift)
     if q is None:
         return kernel, args

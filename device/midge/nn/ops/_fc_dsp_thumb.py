@@ -6,9 +6,10 @@ there. Also runs 1x1 stride-1 unpadded CONV_2D (rows = pixels).
 ``out[r * units + u] = clamp(requant(const[u] + sum(x[r * depth + d] * w[u * depth + d])))``
 with x, w and out signed bytes. ``g = params(depth, units, rows, const, mult,
 shift, ooff, amin, amax)`` (an ``array('i')``, None when a shift is outside
--31..31): a header (depth rounded down to 8 and the rest, units, rows, ooff,
-amin, amax and three words the kernel writes) and per unit its const,
-multiplier, left shift, right shift and its mask and half mask.
+-31..31): a header of 11 ints (depth rounded down to 8 and the rest, units,
+rows, ooff, amin, amax, three words the kernel writes, and the offset in
+``out`` of the first row's outputs, 0) and per unit its const, multiplier, left
+shift, right shift and its mask and half mask.
 
 The requantization is TFLM's MultiplyByQuantizedMultiplier: the accumulator
 shifted left (wrapping to int32), SMULL by the multiplier, (product + 2**30) >> 31,
@@ -27,12 +28,12 @@ import micropython
 
 from midge.nn.ops._pack_viper import ints
 
-HEADER = 10  # ints before the per-unit parameters (the kernel reads them at byte 40)
-PER_UNIT = 6
+ROWS, OUT_OFFSET = 3, 10
+"""Header slots a caller may rewrite between calls: the rows, and where in ``out`` they go."""
 
 
 def params(depth, units, rows, const, mult, shift, ooff, amin, amax):
-    values = [depth & ~7, depth & 7, units, rows, ooff, amin, amax, 0, 0, 0]
+    values = [depth & ~7, depth & 7, units, rows, ooff, amin, amax, 0, 0, 0, 0]
     for u in range(units):
         m, s = mult[u], shift[u]
         right = -s if s < 0 else 0
@@ -51,6 +52,8 @@ def matmul(r0, r1, r2, r3):
     mov(r7, r11)
     push({r4, r5, r6, r7})
     mov(r8, r3)           # g
+    ldr(r4, [r3, 40])
+    add(r2, r2, r4)       # out + offset
     mov(r9, r2)           # the next output
     mov(r10, r0)          # this row of x
     str(r1, [r3, 32])     # g[8]: w
@@ -59,12 +62,12 @@ def matmul(r0, r1, r2, r3):
     ldr(r4, [r3, 8])
     mov(r5, 24)
     mul(r4, r5)
-    add(r4, 40)
+    add(r4, 44)
     add(r4, r4, r3)
     str(r4, [r3, 36])     # g[9]: the end of the unit parameters
     label(ROW)
     mov(r4, r8)
-    add(r4, 40)
+    add(r4, 44)
     mov(r11, r4)          # this unit's parameters
     label(UNIT)
     mov(r4, r11)

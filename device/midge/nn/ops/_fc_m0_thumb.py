@@ -1,7 +1,9 @@
 """FULLY_CONNECTED's int8 matrix product in Thumb-1 assembler for cores without
 the DSP extension (Cortex-M0+, M3: ``midge.fast.ASM == "armv6m"``); imported only
 on ARM. ``matmul(x, w, out, g)`` and ``params(...)`` as ``_fc_dsp_thumb``'s (the
-parameters differ: the multiplier is stored as its 16-bit halves).
+parameters differ: a header of depth, units, rows, ooff, amin, amax, a spare
+word, three words the kernel writes and the output offset; per unit the
+multiplier as its 16-bit halves).
 
 Byte loads only (ARMv6-M faults on unaligned words): LDRSB with a register offset
 counting up from -depth to 0 against the ends of x's row and of the unit's
@@ -18,11 +20,12 @@ import micropython
 
 from midge.nn.ops._pack_viper import ints
 
-PER_UNIT = 7
+ROWS, OUT_OFFSET = 2, 10
+"""Header slots a caller may rewrite between calls: the rows, and where in ``out`` they go."""
 
 
 def params(depth, units, rows, const, mult, shift, ooff, amin, amax):
-    values = [depth, units, rows, ooff, amin, amax, 0, 0, 0, 0]
+    values = [depth, units, rows, ooff, amin, amax, 0, 0, 0, 0, 0]
     for u in range(units):
         m, s = mult[u], shift[u]
         right = -s if s < 0 else 0
@@ -41,6 +44,8 @@ def matmul(r0, r1, r2, r3):
     mov(r7, r11)
     push({r4, r5, r6, r7})
     mov(r8, r3)           # g
+    ldr(r4, [r3, 40])
+    add(r2, r2, r4)       # out + offset
     mov(r9, r2)           # the next output
     ldr(r4, [r3, 0])
     add(r0, r0, r4)
@@ -51,12 +56,12 @@ def matmul(r0, r1, r2, r3):
     ldr(r4, [r3, 4])
     mov(r5, 28)
     mul(r4, r5)
-    add(r4, 40)
+    add(r4, 44)
     add(r4, r4, r3)
     str(r4, [r3, 36])     # g[9]: the end of the unit parameters
     label(ROW)
     mov(r4, r8)
-    add(r4, 40)
+    add(r4, 44)
     mov(r11, r4)          # this unit's parameters
     label(UNIT)
     mov(r4, r11)

@@ -18,12 +18,16 @@ from midge.nn.qmath import activation_range, mbqm
 
 def _packer(depthwise):
     """The viper packer of CONV_2D or DEPTHWISE_CONV_2D, each in its own module
-    (a model loads only what it uses), or ``as_plain`` without viper."""
+    (a model loads only what it uses), the ARM core's asm_thumb one where
+    ``fast.ASM`` names it, or ``as_plain`` without viper."""
     if not fast.VIPER:
         return as_plain
     if depthwise:
         from midge.nn.ops._dwconv_viper import pack_depthwise
         return pack_depthwise
+    if fast.ASM:
+        from midge.nn.ops._conv_asm import pack_conv
+        return pack_conv
     from midge.nn.ops._conv_viper import pack_conv
     return pack_conv
 
