@@ -6,7 +6,7 @@ In the ARM Thumb test bed (midge's 32-bit MicroPython port built for ARM Thumb-2
 under qemu-arm, where viper and asm_thumb code are Thumb-2 instructions) it counts, with
 our qemu plugin (tools/unix32/insn_count.c, via midge_host.thumbcount), the instructions
 per multiply-accumulate of three whole models from midge_host.modelgen, micro_speech_like,
-person_detect_like and keras_kws (a DS-CNN like MLPerf Tiny's keyword spotter), and of the
+person_detect_like and ds_cnn_like (MLPerf Tiny's keyword spotter's shape), and of the
 single-op specs dense, conv and depthwise (per-kernel figures; dense ends in a SOFTMAX).
 Each three ways: viper kernels only (MIDGE_ASM=off), the device package's asm_thumb kernels
 where it has them for the running arch (MIDGE_ASM unset), and its armv6m (Cortex-M0+)
@@ -51,7 +51,7 @@ from midge_host import modelgen, permac, thumbcount
 from midge_host.errors import MidgeError
 
 REPO = Path(__file__).resolve().parents[1]
-MODELS = ("micro_speech_like", "person_detect_like", "keras_kws")
+MODELS = ("micro_speech_like", "person_detect_like", "ds_cnn_like")
 OPS = ("dense", "conv", "depthwise")
 WAYS = (("viper", "off"), ("asm", None), ("asm armv6m", "armv6m"))
 """(column, MIDGE_ASM): None leaves it unset."""

@@ -20,8 +20,10 @@ files: tests use them when ../shared/reference is absent. Their logits layers' w
 scaled so that SOFTMAX spreads over the int8 range for random inputs (a saturated output
 would hide differences). They are kept apart from ``SPECS`` because person_detect_like
 (a 96x96 MobileNet v1 0.25, 298 KB) takes 1.4 s per invoke in plain Python.
+``MLPERF_LIKE`` holds one of MLPerf Tiny's shapes (ds_cnn_like: its keyword spotter, 2.7
+M MACs) for the benchmarks.
 
-- ``build_model(name, seed)`` returns the .tflite bytes of a spec of either dict, cached on
+- ``build_model(name, seed)`` returns the .tflite bytes of a spec of any of these dicts, cached on
   disk under ``build/modelgen/`` in the repository by spec, seed, TensorFlow/Keras versions
   and this file's source, so a cache hit does not even import TensorFlow.
 - ``build_suite(out_dir, seed)`` writes ``<name>.tflite`` for every spec.
@@ -406,6 +408,20 @@ def _person_detect_like_graph(rng):
     return model
 
 
+def _ds_cnn_like_graph(rng):
+    import tensorflow as tf
+
+    def model(x):
+        h = tf.nn.relu(_conv(rng, x, (10, 4), 64, stride=2))
+        for _ in range(4):
+            h = tf.nn.relu(_depthwise(rng, h, 1))
+            h = tf.nn.relu(_conv(rng, h, (1, 1), 64))
+        pooled = tf.reshape(tf.nn.avg_pool2d(h, (25, 5), 1, "VALID"), [1, 64])
+        return tf.nn.softmax(_dense(rng, pooled, 12, gain=0.5))
+
+    return model
+
+
 _REFERENCE_LIKE_LIST = [
     Spec("hello_world_like", "TFLM's hello_world_int8: int8 1x1 input from [0, 2 pi], FULLY_CONNECTED "
          "16 RELU, 16 RELU, 1", ("FULLY_CONNECTED",), ((1, 1),), _hello_world_like_graph,
@@ -424,21 +440,30 @@ _REFERENCE_LIKE_LIST = [
 REFERENCE_LIKE = {spec.name: spec for spec in _REFERENCE_LIKE_LIST}
 """Models shaped as TFLM's examples, by name; not part of the suite (``build_suite``)."""
 
+MLPERF_LIKE = {spec.name: spec for spec in [
+    Spec("ds_cnn_like", "MLPerf Tiny's keyword spotter (DS-CNN S, 49x10x1 int8 MFCCs): CONV_2D 10x4 "
+         "stride 2 to 64, 4 DEPTHWISE_CONV_2D 3x3 + 1x1 CONV_2D 64 blocks fused RELU, AVERAGE_POOL_2D "
+         "25x5, FULLY_CONNECTED 12, SOFTMAX; per-channel weights",
+         ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "FULLY_CONNECTED", "SOFTMAX"),
+         ((1, 49, 10, 1),), _ds_cnn_like_graph, input_range=(-1.0, 1.0)),
+]}
+"""Models shaped as MLPerf Tiny's, by name (for benchmarks); not part of the suite."""
+
 
 # --- building -------------------------------------------------------------------------
 
 def build_model(name, seed=0, cache_dir=DEFAULT_CACHE_DIR):
     """The .tflite bytes of spec ``name`` built with ``seed``.
 
-    ``name`` is a key of ``SPECS`` or ``REFERENCE_LIKE``. Served from ``cache_dir`` when a
+    ``name`` is a key of ``SPECS``, ``REFERENCE_LIKE`` or ``MLPERF_LIKE``. Served from ``cache_dir`` when a
     model with the same spec source, seed and TensorFlow/Keras versions is there;
     ``cache_dir=None`` always converts afresh. Raises MidgeError for an unknown name or
     when TensorFlow is not installed.
     """
-    spec = SPECS.get(name) or REFERENCE_LIKE.get(name)
+    spec = SPECS.get(name) or REFERENCE_LIKE.get(name) or MLPERF_LIKE.get(name)
     if spec is None:
         raise MidgeError(f"no model spec named {name!r}",
-                         hint=f"choose from {', '.join(list(SPECS) + list(REFERENCE_LIKE))}")
+                         hint=f"choose from {', '.join(list(SPECS) + list(REFERENCE_LIKE) + list(MLPERF_LIKE))}")
     if cache_dir is None:
         return _convert(spec, seed)
     cache_dir = Path(cache_dir)

@@ -1,4 +1,5 @@
-"""midge.nn is bit-exact with TFLite-Micro on midge_host.modelgen's REFERENCE_LIKE models:
+"""midge.nn is bit-exact with TFLite-Micro on midge_host.modelgen's REFERENCE_LIKE models
+(and its MLPERF_LIKE ds_cnn_like):
 the op lists and tensor shapes of TFLM's hello_world, micro_speech and person_detect with
 random weights, so this holds on a clone without ../shared (test_reference_parity.py runs
 TFLM's own files). Random int8 records plus the edge records -128, 0 and 127 (hello_world:
@@ -70,4 +71,13 @@ def test_micro_speech_like(kind, like, tmp_path):
 def test_person_detect_like(kind, like, tmp_path):
     model = like("person_detect_like")
     x, = modelgen.random_inputs(model.read_bytes(), PERSON_RECORDS.get(kind, 8), seed=96)
+    _check(kind, model, _with_edges(x), tmp_path)
+
+
+@pytest.mark.slow
+def test_ds_cnn_like(kind, like, tmp_path):
+    """MLPerf Tiny's keyword spotter's shape (modelgen.MLPERF_LIKE): every kernel the asm_thumb
+    kernels replace on the Thumb test bed, at a real model's size."""
+    model = like("ds_cnn_like")
+    x, = modelgen.random_inputs(model.read_bytes(), PERSON_RECORDS.get(kind, 8), seed=49)
     _check(kind, model, _with_edges(x), tmp_path)

@@ -1,7 +1,9 @@
 """CONV_2D on this ARM core's asm_thumb matrix product (``midge.fast.ASM``; imported
 only where it is set): ``pack_conv(kernel, args)`` takes ``conv.conv_int8``'s
 arguments as ``_conv_viper.pack_conv`` does and falls back to it for what the
-matrix product does not take (grouped convolutions, a shift outside -31..31).
+matrix product does not take (grouped convolutions, a shift outside -31..31);
+``pack_one_channel_depthwise(args)`` runs a DEPTHWISE_CONV_2D of one input
+channel (micro_speech's, MobileNet's first layer) as the CONV_2D it is.
 
 A 1x1 stride-1 unpadded CONV_2D is the matrix product itself (pixels are rows).
 Any other is im2col: ``gather`` (viper) copies the windows of up to CHUNK_BYTES
@@ -107,6 +109,18 @@ def gather(x, buf, w, out, g, mm):
         b += 1
 
 
+def _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax):
+    """(gather, its args) for a CONV_2D of one group, or None when the matrix product declines."""
+    nb, h, wd, c, oh, ow, ocn, fh, fw = geom[:9]
+    taps = fh * fw * c
+    chunk = max(1, min(ow, CHUNK_BYTES // taps))
+    found = matmul_args(None, w, out, const, mult, shift, chunk, taps, ocn, 0, ooff, amin, amax)
+    if found is None:
+        return None
+    g = ints(tuple(geom) + (-ioff, chunk, _kernel.ROWS, _kernel.OUT_OFFSET))
+    return gather, (x, bytearray(chunk * taps), w, out, g, found[1][3])
+
+
 def pack_conv(kernel, args):
     """CONV_2D for the plain ``conv_int8`` arguments: the matrix product, else viper."""
     from midge.nn.ops._conv_viper import pack_conv as viper
@@ -116,14 +130,29 @@ def pack_conv(kernel, args):
         return viper(kernel, args)
     const = [bias[i] + ioff * wfull[i] for i in range(ocn)]
     if fh == fw == sh == sw == 1 and ph == pw == 0 and (oh, ow) == (h, wd):
-        return matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0, ooff, amin, amax) or \
-            viper(kernel, args)
-    taps = fh * fw * c
-    chunk = max(1, min(ow, CHUNK_BYTES // taps))
-    found = matmul_args(None, w, out, const, mult, shift, chunk, taps, ocn, 0, ooff, amin, amax)
-    if found is None:
-        return viper(kernel, args)
-    mm = found[1][3]
-    buf = bytearray(chunk * taps)
-    g = ints(geom + (-ioff, chunk, _kernel.ROWS, _kernel.OUT_OFFSET))
-    return gather, (x, buf, w, out, g, mm)
+        found = matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0, ooff, amin, amax)
+    else:
+        found = _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax)
+    return found or viper(kernel, args)
+
+
+def pack_one_channel_depthwise(args):
+    """A DEPTHWISE_CONV_2D of one input channel (``conv.dwconv_int8``'s arguments) as the
+    CONV_2D it is, its filters transposed to OHWI (a copy: taps x multiplier bytes);
+    None for more channels or where the matrix product declines."""
+    from array import array
+    x, w, out, _, bias, mult, shift, geom, ioff, ooff, amin, amax = args
+    nb, h, wd, c, oh, ow, ocn, fh, fw, dm, sh, sw, dh, dw, ph, pw = geom
+    if c != 1:
+        return None
+    taps = fh * fw
+    filters = array("b", bytes(ocn * taps))
+    const = []
+    for oc in range(ocn):
+        total = 0
+        for t in range(taps):
+            filters[oc * taps + t] = w[t * ocn + oc]
+            total += w[t * ocn + oc]
+        const.append(bias[oc] + ioff * total)
+    return _im2col(x, filters, out, const, mult, shift, (nb, h, wd, 1, oh, ow, ocn, fh, fw, 1, sh, sw, dh, dw, ph,
+                                                          pw, ocn), ioff, ooff, amin, amax)
