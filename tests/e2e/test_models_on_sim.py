@@ -38,7 +38,7 @@ print(list(m.output(0)), grown, gc.mem_free() + gc.mem_alloc())
 def _flash_with(tmp_path, model, input_bytes):
     """A flash folder holding /lib/midge as .mpy, /model.tflite and /input.bin."""
     flash = tmp_path / "flash"
-    for src in device_sources(device_dir()):
+    for src in device_sources(device_dir(), "x86"):
         target = flash / "lib" / src.relative_to(device_dir()).with_suffix(".mpy")
         target.parent.mkdir(parents=True, exist_ok=True)
         result = cross_compile(src, "x86", target)

@@ -40,7 +40,7 @@ def _heap_bytes(board):
 def mpy_dir(tmp_path_factory):
     """The device package compiled to x86 .mpy files, as a deploy writes them for the 32-bit port."""
     out = tmp_path_factory.mktemp("mpy")
-    for src in device_sources(device_dir()):
+    for src in device_sources(device_dir(), "x86"):
         target = out / src.relative_to(device_dir()).with_suffix(".mpy")
         target.parent.mkdir(parents=True, exist_ok=True)
         result = cross_compile(src, "x86", target)
