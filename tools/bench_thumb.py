@@ -8,10 +8,12 @@ our qemu plugin (tools/unix32/insn_count.c, via midge_host.thumbcount), the inst
 per multiply-accumulate of three whole models from midge_host.modelgen, micro_speech_like,
 person_detect_like and ds_cnn_like (MLPerf Tiny's keyword spotter's shape), and of the
 single-op specs dense, conv and depthwise (per-kernel figures; dense ends in a SOFTMAX).
-Each three ways: viper kernels only (MIDGE_ASM=off), the device package's asm_thumb kernels
-where it has them for the running arch (MIDGE_ASM unset), and its armv6m (Cortex-M0+)
-asm variant (MIDGE_ASM=armv6m). Where the package has no asm kernel for an op the three
-run the same code and the figures agree.
+Each four ways: viper kernels only (MIDGE_ASM=off) and the device package's asm_thumb
+kernels (MIDGE_ASM unset: the DSP extension's, as on a Cortex-M4/M7/M33), both as the test
+bed compiles them (armv7emdp), then the package cross-compiled for armv6m as deploy writes
+it for a Pico (its viper code a Cortex-M0+'s Thumb-1) with viper kernels only and with its
+armv6m asm kernels (MIDGE_ASM=armv6m). Where the package has no asm kernel for an op the
+figures of a pair agree.
 
 Method (midge_host.permac, as tools/bench_nn.py's callgrind count on x86): a run loads
 the model, puts one random record in its inputs, collects garbage and invokes it N times;
@@ -23,17 +25,18 @@ Limits: qemu counts executed guest instructions, one per instruction whatever it
 cycles (a multiply, a load or a taken branch costs different cycles on a Cortex-M0+, M4 or
 M7, and an M7 issues two at a time; an IT block's skipped instructions count too), so
 the figures compare code, not time. The kernels' code is what a board runs: the test bed
-reports mpy arch armv7emdp, so viper emits Thumb-2 as for a Cortex-M4/M7 (a Pico's
-armv6m viper code differs and is not what runs here), and asm_thumb code runs as
-written. Everything around them, the MicroPython VM that dispatches the ops and the C
+reports mpy arch armv7emdp, so viper emits Thumb-2 as for a Cortex-M4/M7 unless the
+package is the armv6m one, and asm_thumb code runs as written. Everything around them, the MicroPython VM that dispatches the ops and the C
 library, is the port's, compiled for Thumb-2 by arm-linux-gnueabihf-gcc, not a board's
 firmware. Counts are deterministic: a rerun gives the same figures.
 
-Prints a Markdown table (model, MACs, invokes, viper, asm and armv6m asm instructions per
-MAC, their ratios to viper), writes it to --out, and ends with the line
-``asm/viper instructions per MAC: R (model)``, R the largest asm/viper ratio of the three
-whole models. The full run takes about 25 s on a 2-vCPU AMD EPYC, --quick about 17 s
-(mostly starting MicroPython and compiling midge under qemu: six runs per model).
+Prints a Markdown table (model, MACs, invokes, instructions per MAC each way and the
+asm/viper ratio of each arch), writes it to --out, and ends with the lines
+``armv6m asm/viper instructions per MAC: R (model)`` and
+``asm/viper instructions per MAC: R (model)``, R the largest ratio of the three whole
+models (the last line the DSP kernels', against viper Thumb-2). The full run takes about
+a minute on a 2-vCPU AMD EPYC, --quick about 40 s (mostly starting MicroPython and
+compiling midge under qemu: eight runs per model).
 Without the test bed or the plugin it says why and writes no figures (exit 0); exit 1
 if a run fails.
 """
@@ -53,8 +56,10 @@ from midge_host.errors import MidgeError
 REPO = Path(__file__).resolve().parents[1]
 MODELS = ("micro_speech_like", "person_detect_like", "ds_cnn_like")
 OPS = ("dense", "conv", "depthwise")
-WAYS = (("viper", "off"), ("asm", None), ("asm armv6m", "armv6m"))
-"""(column, MIDGE_ASM): None leaves it unset."""
+WAYS = (("viper", "off", None), ("asm", None, None), ("viper armv6m", "off", "armv6m"),
+        ("asm armv6m", "armv6m", "armv6m"))
+"""(column, MIDGE_ASM, package arch): MIDGE_ASM None leaves it unset; arch None runs the test
+bed's own viper code (armv7emdp), "armv6m" the package compiled for a Cortex-M0+."""
 
 
 def invokes(macs, quick):
@@ -71,7 +76,7 @@ def bench(quick):
             path.write_bytes(modelgen.build_model(name))
             macs = permac.macs(path)
             n = invokes(macs, quick)
-            figures = {column: thumbcount.per_mac(path, n, asm) for column, asm in WAYS}
+            figures = {column: thumbcount.per_mac(path, n, asm, arch) for column, asm, arch in WAYS}
             rows.append(dict(name=name, whole=name in MODELS, macs=macs, n=n, **figures))
     return rows
 
@@ -97,17 +102,20 @@ def table(rows, quick):
         f"`tools/bench_thumb.py{' --quick' if quick else ''}`. Instructions per MAC: N invokes "
         "minus 0, over N x MACs.",
         "",
-        "| model | MACs | invokes | viper instr/MAC | asm instr/MAC | asm armv6m instr/MAC | "
-        "asm / viper | armv6m / viper |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | MACs | invokes | viper instr/MAC | asm instr/MAC | asm / viper | "
+        "armv6m: viper instr/MAC | armv6m: asm instr/MAC | armv6m: asm / viper |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         name = r["name"] if r["whole"] else f"op spec: {r['name']}"
         lines.append(f"| {name} | {r['macs']:,} | {r['n']} | {r['viper']:.2f} | {r['asm']:.2f} | "
-                     f"{r['asm armv6m']:.2f} | {r['asm'] / r['viper']:.2f} | "
-                     f"{r['asm armv6m'] / r['viper']:.2f} |")
-    worst = max((r for r in rows if r["whole"]), key=lambda r: r["asm"] / r["viper"])
-    lines += ["", f"asm/viper instructions per MAC: {worst['asm'] / worst['viper']:.2f} ({worst['name']})"]
+                     f"{r['asm'] / r['viper']:.2f} | {r['viper armv6m']:.2f} | {r['asm armv6m']:.2f} | "
+                     f"{r['asm armv6m'] / r['viper armv6m']:.2f} |")
+    whole = [r for r in rows if r["whole"]]
+    m0 = max(whole, key=lambda r: r["asm armv6m"] / r["viper armv6m"])
+    worst = max(whole, key=lambda r: r["asm"] / r["viper"])
+    lines += ["", f"armv6m asm/viper instructions per MAC: {m0['asm armv6m'] / m0['viper armv6m']:.2f} ({m0['name']})",
+              f"asm/viper instructions per MAC: {worst['asm'] / worst['viper']:.2f} ({worst['name']})"]
     return "\n".join(lines) + "\n"
 
 

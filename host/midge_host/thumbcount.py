@@ -7,14 +7,17 @@ asm_thumb code run as a Cortex-M's Thumb-2 instructions. ``make setup`` builds b
 every guest instruction executed, one per instruction whatever its cycles.
 
 - ``missing()``: why counting is impossible here (a sentence), or None.
-- ``instructions(code, args=(), asm=None)``: instructions a run of the snippet ``code``
-  (``args`` in ``sys.argv[1:]``) executes, start-up and exit included, with the device
-  package on MICROPYPATH (``unixport.unixport_env``, viper on) and MIDGE_ASM set to
-  ``asm`` (None: unset, the device package's asm_thumb kernels where it has them;
-  ``"off"``: viper kernels only; ``"armv6m"``: the Cortex-M0+ asm variant).
-- ``per_mac(model, n, asm=None)``: instructions per multiply-accumulate of the model at
-  ``model`` (a path) by the difference of two runs (midge_host.permac), ``n`` invokes
-  against 0.
+- ``instructions(code, args=(), asm=None, arch=None)``: instructions a run of the
+  snippet ``code`` (``args`` in ``sys.argv[1:]``) executes, start-up and exit included,
+  with the device package on MICROPYPATH (``unixport.unixport_env``, viper on) and
+  MIDGE_ASM set to ``asm`` (None: unset, the device package's asm_thumb kernels where it
+  has them; ``"off"``: viper kernels only; ``"armv6m"``: the Cortex-M0+ asm variant).
+  The test bed compiles viper for its own arch (armv7emdp: a Cortex-M4/M7's Thumb-2);
+  ``arch`` ("armv6m") runs the package cross-compiled for that arch instead, as deploy
+  writes it, so viper code is that core's.
+- ``per_mac(model, n, asm=None, arch=None)``: instructions per multiply-accumulate of
+  the model at ``model`` (a path) by the difference of two runs (midge_host.permac),
+  ``n`` invokes against 0.
 
 Runs are deterministic: the same run counts the same. MidgeError when a run fails.
 """
@@ -53,17 +56,27 @@ def missing():
     return None
 
 
-def instructions(code, args=(), asm=None, timeout=600):
+def _package(tmp, arch):
+    """The device package compiled for ``arch`` under ``tmp`` (deploy's .mpy files); its folder."""
+    from midge_host.deploy.plan import compile_package
+    for rel, data in compile_package(arch).items():
+        path = Path(tmp) / "mpy" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return Path(tmp) / "mpy"
+
+
+def instructions(code, args=(), asm=None, arch=None, timeout=600):
     """Guest instructions a Thumb test bed run of ``code`` executes (see the module docstring)."""
     problem = missing()
     if problem:
         raise MidgeError(f"cannot count Thumb instructions: {problem}")
     qemu, binary, plugin = _paths()
-    env = unixport_env(viper=True)
-    env.pop("MIDGE_ASM", None)
-    if asm is not None:
-        env["MIDGE_ASM"] = asm
     with tempfile.TemporaryDirectory(prefix="midge-count-") as tmp:
+        env = unixport_env(viper=True, extra_path=[_package(tmp, arch)] if arch else ())
+        env.pop("MIDGE_ASM", None)
+        if asm is not None:
+            env["MIDGE_ASM"] = asm
         out = Path(tmp) / "count"
         proc = subprocess.run([qemu, "-plugin", f"{plugin},out={out}", str(binary), "-c", code,
                                *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
@@ -73,7 +86,7 @@ def instructions(code, args=(), asm=None, timeout=600):
         return int(out.read_text())
 
 
-def per_mac(model, n, asm=None):
+def per_mac(model, n, asm=None, arch=None):
     """Instructions per MAC of the model at ``model``: ``n`` invokes minus 0, over ``n`` x MACs."""
     macs = permac.macs(model)
     if not macs:
@@ -81,4 +94,4 @@ def per_mac(model, n, asm=None):
     with tempfile.TemporaryDirectory(prefix="midge-permac-") as tmp:
         record = permac.record_file(model, tmp)
         return permac.per_mac(
-            lambda k: instructions(permac.INVOKE_SCRIPT, (model, record, k), asm=asm), macs, n)
+            lambda k: instructions(permac.INVOKE_SCRIPT, (model, record, k), asm=asm, arch=arch), macs, n)
