@@ -705,7 +705,7 @@ VIPER = (_conv_viper.conv, _dwconv_viper.dwconv, _fc_viper.matmul, _softmax_vipe
 from midge import fast
 if fast.ASM:  # the ARM core's asm_thumb kernels stand for viper ones
     from midge.nn.ops import _conv_asm, _fc_asm
-    VIPER += (_fc_asm._kernel.matmul, _conv_asm.gather)
+    VIPER += (_fc_asm._kernel.matmul, _conv_asm.conv)
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()

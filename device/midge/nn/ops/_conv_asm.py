@@ -6,18 +6,22 @@ matrix product does not take (grouped convolutions, a shift outside -31..31);
 channel (micro_speech's, MobileNet's first layer) as the CONV_2D it is.
 
 A 1x1 stride-1 unpadded CONV_2D is the matrix product itself (pixels are rows).
-Any other is im2col: ``gather`` (viper) copies the windows of up to CHUNK_BYTES
-of pixels of an output row into a scratch buffer, each window's taps in the
-filter's order (OHWI), taps outside the input set to the input zero point, and
-the matrix product runs those rows against the filters. A tap at the zero point
-adds nothing to sum((x + ioff) * w), so every window counts as whole and each
-output channel's constant is ``bias + ioff * sum(w)``: the outputs equal the
-plain kernel's whenever its int32 accumulator does not overflow.
+Any other is im2col: ``conv`` (viper) copies each
+input image into a padded one whose borders hold the input zero point (made at
+load), then for up to CHUNK_BYTES of windows of an output row at a time gathers
+them into a scratch buffer, each window's taps in the filter's order (OHWI), and
+runs those rows through the matrix product against the filters (the copies are
+``_im2col_thumb``'s). A tap at the zero point adds nothing to
+sum((x + ioff) * w), so every window counts as whole and each output channel's
+constant is ``bias + ioff * sum(w)``: the outputs equal the plain kernel's
+whenever its int32 accumulator does not overflow. The padded image costs
+(rows + padding) x (columns + padding) x channels bytes of RAM.
 """
 
 import micropython
 
 from midge.nn.ops._fc_asm import _kernel, matmul_args
+from midge.nn.ops._im2col_thumb import copy_rows, gather
 from midge.nn.ops._pack_viper import ints
 
 CHUNK_BYTES = 1024
@@ -25,81 +29,36 @@ CHUNK_BYTES = 1024
 
 
 @micropython.viper
-def gather(x, buf, w, out, g, mm):
+def conv(x, padded, buf, w, out, g, gc, gg, mm):
     gp = ptr32(g)
     nb = gp[0]
-    h = gp[1]
-    wd = gp[2]
-    c = gp[3]
-    oh = gp[4]
-    ow = gp[5]
-    ocn = gp[6]
-    fh = gp[7]
-    fw = gp[8]
-    sh = gp[10]
-    sw = gp[11]
-    dh = gp[12]
-    dw = gp[13]
-    ph = gp[14]
-    pw = gp[15]
-    zp = gp[17]
-    chunk = gp[18]
-    rows_at = gp[19]
-    out_at = gp[20]
+    oh = gp[1]
+    ow = gp[2]
+    chunk = gp[3]
+    image = gp[4]
+    ocn = gp[5]
+    row_step = gp[6]
+    pixel_step = gp[7]
+    rows_at = gp[8]
+    out_at = gp[9]
+    gcp = ptr32(gc)
+    ggp = ptr32(gg)
     mp = ptr32(mm)
-    xb = int(ptr8(x))
-    bb = int(ptr8(buf))
-    run = fw * c
     o = 0
     b = 0
     while b < nb:
+        gcp[4] = b * image
+        copy_rows(padded, x, gc)
         oy = 0
         while oy < oh:
-            iy0 = oy * sh - ph
             ox = 0
             while ox < ow:
                 n = ow - ox
                 if n > chunk:
                     n = chunk
-                d = bb
-                p = 0
-                while p < n:
-                    ix0 = (ox + p) * sw - pw
-                    whole = dw == 1 and ix0 >= 0 and ix0 + fw <= wd
-                    fy = 0
-                    while fy < fh:
-                        iy = iy0 + fy * dh
-                        if iy < 0 or iy >= h:
-                            e = d + run
-                            while d < e:
-                                ptr8(d)[0] = zp
-                                d += 1
-                        elif whole:
-                            s = xb + ((b * h + iy) * wd + ix0) * c
-                            e = d + run
-                            while d < e:
-                                ptr8(d)[0] = ptr8(s)[0]
-                                d += 1
-                                s += 1
-                        else:
-                            row = xb + (b * h + iy) * wd * c
-                            fx = 0
-                            while fx < fw:
-                                ix = ix0 + fx * dw
-                                e = d + c
-                                if ix < 0 or ix >= wd:
-                                    while d < e:
-                                        ptr8(d)[0] = zp
-                                        d += 1
-                                else:
-                                    s = row + ix * c
-                                    while d < e:
-                                        ptr8(d)[0] = ptr8(s)[0]
-                                        d += 1
-                                        s += 1
-                                fx += 1
-                        fy += 1
-                    p += 1
+                ggp[0] = n
+                ggp[5] = oy * row_step + ox * pixel_step
+                gather(buf, padded, gg)
                 mp[rows_at] = n
                 mp[out_at] = o
                 _kernel.matmul(buf, w, out, mm)
@@ -110,15 +69,23 @@ def gather(x, buf, w, out, g, mm):
 
 
 def _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax):
-    """(gather, its args) for a CONV_2D of one group, or None when the matrix product declines."""
-    nb, h, wd, c, oh, ow, ocn, fh, fw = geom[:9]
+    """(conv, its args) for a CONV_2D of one group, or None when the matrix product declines."""
+    nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw = geom[:16]
     taps = fh * fw * c
     chunk = max(1, min(ow, CHUNK_BYTES // taps))
     found = matmul_args(None, w, out, const, mult, shift, chunk, taps, ocn, 0, ooff, amin, amax)
     if found is None:
         return None
-    g = ints(tuple(geom) + (-ioff, chunk, _kernel.ROWS, _kernel.OUT_OFFSET))
-    return gather, (x, bytearray(chunk * taps), w, out, g, found[1][3])
+    rows = max(ph + h, (oh - 1) * sh + (fh - 1) * dh + 1)
+    cols = max(pw + wd, (ow - 1) * sw + (fw - 1) * dw + 1)
+    padded = bytearray(rows * cols * c)
+    for i in range(len(padded)):
+        padded[i] = -ioff & 0xFF  # the borders stay at the input zero point
+    g = ints((nb, oh, ow, chunk, h * wd * c, ocn, sh * cols * c, sw * c, _kernel.ROWS, _kernel.OUT_OFFSET))
+    gc = ints((h, wd * c, wd * c, cols * c, 0, (ph * cols + pw) * c))
+    run = (1, fw * c) if dw == 1 else (fw, c)  # (taps, bytes each) of a window row
+    gg = ints((chunk, fh, run[1], dh * cols * c, sw * c, 0, run[0], dw * c))
+    return conv, (x, padded, bytearray(chunk * taps), w, out, g, gc, gg, found[1][3])
 
 
 def pack_conv(kernel, args):
