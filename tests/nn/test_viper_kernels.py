@@ -706,6 +706,7 @@ from midge import fast
 if fast.ASM:  # the ARM core's asm_thumb kernels stand for viper ones
     from midge.nn.ops import _conv_asm, _fc_asm
     VIPER += (_fc_asm._kernel.matmul, _conv_asm.conv)
+before = 0  # made before any count: the globals growing for a new name would count as the op's
 for path in PATHS:
     m = midge.nn.load(path)
     m.invoke()
