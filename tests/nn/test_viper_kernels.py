@@ -18,8 +18,9 @@ hello_world, micro_speech and person_detect, or without ../shared the generated 
 same ops and shapes) and on the generated models with
 SOFTMAX, MEAN, pooling, ADD, SUB or MUL there, with no op of any reference or generated
 model allocating (only a float32 input's QUANTIZE makes floats). On the Thumb test bed the packers
-take the ARM core's asm_thumb kernels where midge has them (FULLY_CONNECTED and 1x1 CONV_2D: the
-DSP extension's, and with MIDGE_ASM=armv6m the Thumb-1 ones), so the same checks prove them."""
+take the ARM core's asm_thumb kernels where midge has them (FULLY_CONNECTED, CONV_2D and
+DEPTHWISE_CONV_2D: the DSP extension's, and with MIDGE_ASM=armv6m the Thumb-1 ones), so the
+same checks prove them."""
 
 
 import numpy as np
@@ -193,9 +194,10 @@ def check(kind, make, seed):
 
 
 def requant_edges(seed):
-    # FULLY_CONNECTED with zero weights requantizes its constants: accumulators at
-    # and around both rounding boundaries (the high multiply's and the right
-    # shift's) of outputs across int8, the int32 extremes, and left shifts
+    # FULLY_CONNECTED with zero weights requantizes its constants, and a one-pixel
+    # DEPTHWISE_CONV_2D its biases: accumulators at and around both rounding
+    # boundaries (the high multiply's and the right shift's) of outputs across
+    # int8, the int32 extremes, and left shifts
     r = Rng(seed)
     const, mult, shift = [], [], []
     for _ in range(64):
@@ -216,21 +218,25 @@ def requant_edges(seed):
                 mult.append(m)
                 shift.append(s)
     n = len(const)
-    args = lambda out: (array("b", [0]), array("b", [0] * n), out, const, mult, shift, 1, 1, n, 0, 0,
-                        -128, 127)
-    want, got = array("b", bytes(n)), array("b", bytes(n))
-    fc.fc_int8(*args(want))
-    kernel, packed = pack_fc(fc.fc_int8, args(got))
-    kernel(*packed)
-    for v in want:
-        if -128 < v < 127:
-            interior[0] += 1
-    interior[1] += n
-    bad = [i for i in range(n) if want[i] != got[i]]
-    if bad:
-        i = bad[0]
-        print("mismatch requant", seed, len(bad), "of", n, "first acc", const[i], "mult", mult[i],
-              "shift", shift[i], want[i], got[i])
+    fc_args = lambda out: (array("b", [0]), array("b", [0] * n), out, const, mult, shift, 1, 1, n, 0, 0,
+                           -128, 127)
+    dw_args = lambda out: (array("b", [0] * n), array("b", [0] * n), out, [0] * n, const, mult, shift,
+                           (1, 1, 1, n, 1, 1, n, 1, 1, 1, 1, 1, 1, 1, 0, 0), 0, 0, -128, 127)
+    for kind, plain, pack, args in (("fc", fc.fc_int8, pack_fc, fc_args),
+                                    ("depthwise", conv.dwconv_int8, pack_depthwise, dw_args)):
+        want, got = array("b", bytes(n)), array("b", bytes(n))
+        plain(*args(want))
+        kernel, packed = pack(plain, args(got))
+        kernel(*packed)
+        for v in want:
+            if -128 < v < 127:
+                interior[0] += 1
+        interior[1] += n
+        bad = [i for i in range(n) if want[i] != got[i]]
+        if bad:
+            i = bad[0]
+            print("mismatch requant", kind, seed, len(bad), "of", n, "first acc", const[i], "mult", mult[i],
+                  "shift", shift[i], want[i], got[i])
 
 
 def declines_left_shift_above_31():
@@ -704,8 +710,8 @@ VIPER = (_conv_viper.conv, _dwconv_viper.dwconv, _fc_viper.matmul, _softmax_vipe
          _pool_viper.pool, _pool_viper.mean, _elementwise_viper.addsub, _elementwise_viper.mul)
 from midge import fast
 if fast.ASM:  # the ARM core's asm_thumb kernels stand for viper ones
-    from midge.nn.ops import _conv_asm, _fc_asm
-    VIPER += (_fc_asm._kernel.matmul, _conv_asm.conv)
+    from midge.nn.ops import _conv_asm, _dwconv_asm, _fc_asm
+    VIPER += (_fc_asm._kernel.matmul, _conv_asm.conv, _dwconv_asm._kernel.dwconv)
 before = 0  # made before any count: the globals growing for a new name would count as the op's
 for path in PATHS:
     m = midge.nn.load(path)

@@ -23,7 +23,8 @@ def _packer(depthwise):
     if not fast.VIPER:
         return as_plain
     if depthwise and fast.ASM:
-        return _one_channel_first
+        from midge.nn.ops._dwconv_asm import pack_depthwise
+        return pack_depthwise
     if depthwise:
         from midge.nn.ops._dwconv_viper import pack_depthwise
         return pack_depthwise
@@ -32,16 +33,6 @@ def _packer(depthwise):
         return pack_conv
     from midge.nn.ops._conv_viper import pack_conv
     return pack_conv
-
-
-def _one_channel_first(kernel, args):
-    """DEPTHWISE_CONV_2D where asm kernels run: one input channel as a CONV_2D, else viper."""
-    from midge.nn.ops._conv_asm import pack_one_channel_depthwise
-    found = pack_one_channel_depthwise(args)
-    if found is not None:
-        return found
-    from midge.nn.ops._dwconv_viper import pack_depthwise
-    return pack_depthwise(kernel, args)
 
 
 def conv_int8(x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax):
