@@ -1,9 +1,7 @@
 """CONV_2D on this ARM core's asm_thumb matrix product (``midge.fast.ASM``; imported
 only where it is set): ``pack_conv(kernel, args)`` takes ``conv.conv_int8``'s
 arguments as ``_conv_viper.pack_conv`` does and falls back to it for what the
-matrix product does not take (grouped convolutions, a shift outside -31..31);
-``pack_one_channel_depthwise(args)`` runs a DEPTHWISE_CONV_2D of one input
-channel (micro_speech's, MobileNet's first layer) as the CONV_2D it is.
+matrix product does not take (grouped convolutions, a shift outside -31..31).
 
 A 1x1 stride-1 unpadded CONV_2D is the matrix product itself (pixels are rows).
 Any other is im2col: ``conv`` (viper) copies each
@@ -101,25 +99,3 @@ def pack_conv(kernel, args):
     else:
         found = _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax)
     return found or viper(kernel, args)
-
-
-def pack_one_channel_depthwise(args):
-    """A DEPTHWISE_CONV_2D of one input channel (``conv.dwconv_int8``'s arguments) as the
-    CONV_2D it is, its filters transposed to OHWI (a copy: taps x multiplier bytes);
-    None for more channels or where the matrix product declines."""
-    from array import array
-    x, w, out, _, bias, mult, shift, geom, ioff, ooff, amin, amax = args
-    nb, h, wd, c, oh, ow, ocn, fh, fw, dm, sh, sw, dh, dw, ph, pw = geom
-    if c != 1:
-        return None
-    taps = fh * fw
-    filters = array("b", bytes(ocn * taps))
-    const = []
-    for oc in range(ocn):
-        total = 0
-        for t in range(taps):
-            filters[oc * taps + t] = w[t * ocn + oc]
-            total += w[t * ocn + oc]
-        const.append(bias[oc] + ioff * total)
-    return _im2col(x, filters, out, const, mult, shift, (nb, h, wd, 1, oh, ow, ocn, fh, fw, 1, sh, sw, dh, dw, ph,
-                                                          pw, ocn), ioff, ooff, amin, amax)

@@ -177,3 +177,4 @@ def matmul(r0, r1, r2, r3):
     mov(r9, r5)
     mov(r10, r6)
     mov(r11, r7)
+    mov(r0, 0)            # no address back: a big int would allocate

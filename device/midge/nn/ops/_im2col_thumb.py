@@ -41,6 +41,7 @@ def copy_rows(r0, r1, r2):
     sub(r3, 1)
     bne(ROW)
     label(END)
+    mov(r0, 0)            # no address back: a big int would allocate
 
 
 @micropython.asm_thumb
@@ -95,3 +96,4 @@ def gather(r0, r1, r2):
     mov(r8, r4)
     mov(r9, r5)
     mov(r10, r6)
+    mov(r0, 0)
