@@ -4,16 +4,17 @@ arguments as ``_conv_viper.pack_conv`` does and falls back to it for what the
 matrix product does not take (grouped convolutions, a shift outside -31..31).
 
 A 1x1 stride-1 unpadded CONV_2D is the matrix product itself (pixels are rows).
-Any other is im2col: ``conv`` (viper) copies each
-input image into a padded one whose borders hold the input zero point (made at
-load), then for up to CHUNK_BYTES of windows of an output row at a time gathers
-them into a scratch buffer, each window's taps in the filter's order (OHWI), and
-runs those rows through the matrix product against the filters (the copies are
-``_im2col_thumb``'s). A tap at the zero point adds nothing to
-sum((x + ioff) * w), so every window counts as whole and each output channel's
-constant is ``bias + ioff * sum(w)``: the outputs equal the plain kernel's
-whenever its int32 accumulator does not overflow. The padded image costs
-(rows + padding) x (columns + padding) x channels bytes of RAM.
+Any other is im2col: ``conv`` (viper), for up to CHUNK_BYTES of windows of an
+output row at a time, gathers them into a scratch buffer, each window's taps in
+the filter's order (OHWI), and runs those rows through the matrix product against
+the filters (the copies are ``_im2col_thumb``'s). A padded CONV_2D first copies
+each input image into a padded one whose borders hold the input zero point (made
+at load): a tap at the zero point adds nothing to sum((x + ioff) * w), so every
+window counts as whole and each output channel's constant is
+``bias + ioff * sum(w)``. An unpadded one ("valid") gathers from the input itself.
+The outputs equal the plain kernel's whenever its int32 accumulator does not
+overflow. The padded image costs (rows + padding) x (columns + padding) x
+channels bytes of RAM.
 """
 
 import micropython
@@ -39,14 +40,18 @@ def conv(x, padded, buf, w, out, g, gc, gg, mm):
     pixel_step = gp[7]
     rows_at = gp[8]
     out_at = gp[9]
+    copy = gp[10]
     gcp = ptr32(gc)
     ggp = ptr32(gg)
     mp = ptr32(mm)
     o = 0
     b = 0
     while b < nb:
-        gcp[4] = b * image
-        copy_rows(padded, x, gc)
+        base = b * image
+        if copy:
+            gcp[4] = base
+            copy_rows(padded, x, gc)
+            base = 0
         oy = 0
         while oy < oh:
             ox = 0
@@ -55,7 +60,7 @@ def conv(x, padded, buf, w, out, g, gc, gg, mm):
                 if n > chunk:
                     n = chunk
                 ggp[0] = n
-                ggp[5] = oy * row_step + ox * pixel_step
+                ggp[5] = base + oy * row_step + ox * pixel_step
                 gather(buf, padded, gg)
                 mp[rows_at] = n
                 mp[out_at] = o
@@ -76,10 +81,15 @@ def _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax):
         return None
     rows = max(ph + h, (oh - 1) * sh + (fh - 1) * dh + 1)
     cols = max(pw + wd, (ow - 1) * sw + (fw - 1) * dw + 1)
-    padded = bytearray(rows * cols * c)
-    for i in range(len(padded)):
-        padded[i] = -ioff & 0xFF  # the borders stay at the input zero point
-    g = ints((nb, oh, ow, chunk, h * wd * c, ocn, sh * cols * c, sw * c, _kernel.ROWS, _kernel.OUT_OFFSET))
+    copy = (rows, cols) != (h, wd)
+    if copy:
+        padded = bytearray(rows * cols * c)
+        for i in range(len(padded)):
+            padded[i] = -ioff & 0xFF  # the borders stay at the input zero point
+    else:
+        padded = x  # every window lies inside the input: gather from it
+    g = ints((nb, oh, ow, chunk, h * wd * c, ocn, sh * cols * c, sw * c, _kernel.ROWS, _kernel.OUT_OFFSET,
+              1 if copy else 0))
     gc = ints((h, wd * c, wd * c, cols * c, 0, (ph * cols + pw) * c))
     run = (1, fw * c) if dw == 1 else (fw, c)  # (taps, bytes each) of a window row
     gg = ints((chunk, fh, run[1], dh * cols * c, sw * c, 0, run[0], dw * c))
