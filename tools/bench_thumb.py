@@ -30,8 +30,14 @@ package is the armv6m one, and asm_thumb code runs as written. Everything around
 library, is the port's, compiled for Thumb-2 by arm-linux-gnueabihf-gcc, not a board's
 firmware. Counts are deterministic: a rerun gives the same figures.
 
+The asm ways' runs also record the instruction mix (the plugin's ``mix=``), which
+midge_host.thumbcycles costs with each core's instruction timings into estimated cycles
+per MAC: Cortex-M4, M33 and M7 from the DSP kernels' mix, Cortex-M0+ from the armv6m
+package's; `midge profile` reads them for its latency estimates.
+
 Prints a Markdown table (model, MACs, invokes, instructions per MAC each way and the
-asm/viper ratio of each arch), writes it to --out, and ends with the lines
+asm/viper ratio of each arch) and one of estimated cycles per MAC per core, writes them
+to --out, and ends with the lines
 ``armv6m asm/viper instructions per MAC: R (model)`` and
 ``asm/viper instructions per MAC: R (model)``, R the largest ratio of the three whole
 models (the last line the DSP kernels', against viper Thumb-2). The full run takes about
@@ -60,6 +66,9 @@ WAYS = (("viper", "off", None), ("asm", None, None), ("viper armv6m", "off", "ar
         ("asm armv6m", "armv6m", "armv6m"))
 """(column, MIDGE_ASM, package arch): MIDGE_ASM None leaves it unset; arch None runs the test
 bed's own viper code (armv7emdp), "armv6m" the package compiled for a Cortex-M0+."""
+CYCLES = {"asm": ("Cortex-M4", "Cortex-M33", "Cortex-M7"), "asm armv6m": ("Cortex-M0+",)}
+"""The ways whose instruction mix is costed (midge_host.thumbcycles), and on which cores:
+what a board of that core runs (the DSP asm kernels; a Pico's armv6m package)."""
 
 
 def invokes(macs, quick):
@@ -76,8 +85,15 @@ def bench(quick):
             path.write_bytes(modelgen.build_model(name))
             macs = permac.macs(path)
             n = invokes(macs, quick)
-            figures = {column: thumbcount.per_mac(path, n, asm, arch) for column, asm, arch in WAYS}
-            rows.append(dict(name=name, whole=name in MODELS, macs=macs, n=n, **figures))
+            figures, cycles, kinds = {}, {}, {}
+            for column, asm, arch in WAYS:
+                if column in CYCLES:
+                    figures[column], costs, kinds[column] = thumbcount.per_mac_cycles(path, n, asm, arch)
+                    cycles.update({core: costs[core] for core in CYCLES[column]})
+                else:
+                    figures[column] = thumbcount.per_mac(path, n, asm, arch)
+            rows.append(dict(name=name, whole=name in MODELS, macs=macs, n=n, cycles=cycles, kinds=kinds,
+                             **figures))
     return rows
 
 
@@ -111,6 +127,23 @@ def table(rows, quick):
         lines.append(f"| {name} | {r['macs']:,} | {r['n']} | {r['viper']:.2f} | {r['asm']:.2f} | "
                      f"{r['asm'] / r['viper']:.2f} | {r['viper armv6m']:.2f} | {r['asm armv6m']:.2f} | "
                      f"{r['asm armv6m'] / r['viper armv6m']:.2f} |")
+    cores = [core for column in CYCLES.values() for core in column]
+    lines += ["", "Estimated cycles per MAC (midge_host.thumbcycles: the asm ways' instruction mixes "
+              "costed with each core's instruction timings; Cortex-M0+: the armv6m package):", "",
+              "| model | MACs | " + " | ".join(f"{core} cycles/MAC" for core in cores) + " |",
+              "|---|---:|" + "---:|" * len(cores)]
+    for r in rows:
+        name = r["name"] if r["whole"] else f"op spec: {r['name']}"
+        lines.append(f"| {name} | {r['macs']:,} | " + " | ".join(f"{r['cycles'][c]:.2f}" for c in cores) + " |")
+    kinds = [k for r in rows[:1] for k in r.get("kinds", {}).get("asm", {})]
+    if kinds:
+        lines += ["", "The asm ways' instruction mix, instructions per MAC by kind (branch: any "
+                  "instruction that can change the PC; taken ones cost the refill):", "",
+                  "| model | asm | " + " | ".join(kinds) + " |", "|---|---|" + "---:|" * len(kinds)]
+        for r in rows:
+            name = r["name"] if r["whole"] else f"op spec: {r['name']}"
+            for way in CYCLES:
+                lines.append(f"| {name} | {way} | " + " | ".join(f"{r['kinds'][way][k]:.2f}" for k in kinds) + " |")
     whole = [r for r in rows if r["whole"]]
     m0 = max(whole, key=lambda r: r["asm armv6m"] / r["viper armv6m"])
     worst = max(whole, key=lambda r: r["asm"] / r["viper"])

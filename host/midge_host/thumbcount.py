@@ -15,19 +15,25 @@ every guest instruction executed, one per instruction whatever its cycles.
   The test bed compiles viper for its own arch (armv7emdp: a Cortex-M4/M7's Thumb-2);
   ``arch`` ("armv6m") runs the package cross-compiled for that arch instead, as deploy
   writes it, so viper code is that core's.
+- ``mix(code, ...)``: the same run's instruction mix, {disassembly: (count, taken)}
+  (the plugin's ``mix=`` output summed by text; a few times slower to count).
 - ``per_mac(model, n, asm=None, arch=None)``: instructions per multiply-accumulate of
   the model at ``model`` (a path) by the difference of two runs (midge_host.permac),
   ``n`` invokes against 0.
+- ``per_mac_cycles(model, n, asm=None, arch=None)``: the same from two mixes, with the
+  estimated cycles per MAC on each core of ``midge_host.thumbcycles`` and the
+  instructions per MAC of each kind (loads, multiplies, ...).
 
 Runs are deterministic: the same run counts the same. MidgeError when a run fails.
 """
 
+import functools
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
-from midge_host import permac
+from midge_host import permac, thumbcycles
 from midge_host.errors import MidgeError
 from midge_host.unixport import thumb_executable, unixport_env
 
@@ -56,10 +62,16 @@ def missing():
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled(arch):
+    """{path: .mpy bytes} of the device package for ``arch``, compiled once per process."""
+    from midge_host.deploy.plan import compile_package
+    return compile_package(arch)
+
+
 def _package(tmp, arch):
     """The device package compiled for ``arch`` under ``tmp`` (deploy's .mpy files); its folder."""
-    from midge_host.deploy.plan import compile_package
-    for rel, data in compile_package(arch).items():
+    for rel, data in _compiled(arch).items():
         path = Path(tmp) / "mpy" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -68,6 +80,25 @@ def _package(tmp, arch):
 
 def instructions(code, args=(), asm=None, arch=None, timeout=600):
     """Guest instructions a Thumb test bed run of ``code`` executes (see the module docstring)."""
+    return _run(code, args, asm, arch, timeout, False)
+
+
+def mix(code, args=(), asm=None, arch=None, timeout=600):
+    """The instruction mix of a run as ``instructions`` makes it: {qemu's disassembly of an
+    instruction: (times it ran, times control then went elsewhere than the next one)}."""
+    return _run(code, args, asm, arch, timeout, True)
+
+
+def _read_mix(path):
+    found = {}
+    for line in path.read_text().splitlines():
+        count, taken, disas = line.split("\t", 2)
+        old = found.get(disas, (0, 0))
+        found[disas] = (old[0] + int(count), old[1] + int(taken))
+    return found
+
+
+def _run(code, args, asm, arch, timeout, with_mix):
     problem = missing()
     if problem:
         raise MidgeError(f"cannot count Thumb instructions: {problem}")
@@ -75,23 +106,48 @@ def instructions(code, args=(), asm=None, arch=None, timeout=600):
     with tempfile.TemporaryDirectory(prefix="midge-count-") as tmp:
         env = unixport_env(viper=True, extra_path=[_package(tmp, arch)] if arch else ())
         env.pop("MIDGE_ASM", None)
+        env["MICROPY_EXEC_PAGES"] = "1"  # code off the heap: no qemu write faults (tools/unix32/exec.c)
         if asm is not None:
             env["MIDGE_ASM"] = asm
-        out = Path(tmp) / "count"
-        proc = subprocess.run([qemu, "-plugin", f"{plugin},out={out}", str(binary), "-c", code,
+        out, mix_out = Path(tmp) / "count", Path(tmp) / "mix"
+        options = f"{plugin},out={out}" + (f",mix={mix_out}" if with_mix else "")
+        proc = subprocess.run([qemu, "-plugin", options, str(binary), "-c", code,
                                *map(str, args)], capture_output=True, text=True, timeout=timeout, env=env)
         if proc.returncode != 0 or not out.is_file():
             raise MidgeError(f"the Thumb test bed run failed (exit status {proc.returncode}):\n"
                              f"{(proc.stdout + proc.stderr)[-3000:]}")
-        return int(out.read_text())
+        return _read_mix(mix_out) if with_mix else int(out.read_text())
+
+
+def _model_macs(model):
+    macs = permac.macs(model)
+    if not macs:
+        raise MidgeError(f"{model} has no CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED multiply-accumulates")
+    return macs
 
 
 def per_mac(model, n, asm=None, arch=None):
     """Instructions per MAC of the model at ``model``: ``n`` invokes minus 0, over ``n`` x MACs."""
-    macs = permac.macs(model)
-    if not macs:
-        raise MidgeError(f"{model} has no CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED multiply-accumulates")
+    macs = _model_macs(model)
     with tempfile.TemporaryDirectory(prefix="midge-permac-") as tmp:
         record = permac.record_file(model, tmp)
         return permac.per_mac(
             lambda k: instructions(permac.INVOKE_SCRIPT, (model, record, k), asm=asm, arch=arch), macs, n)
+
+
+def per_mac_cycles(model, n, asm=None, arch=None):
+    """(instructions per MAC, {core: estimated cycles per MAC}, {kind: instructions per MAC})
+    of the model at ``model``, from the instruction mixes of ``n`` invokes and of 0
+    (``midge_host.thumbcycles``: its cores and its kinds of instruction)."""
+    macs = _model_macs(model)
+    with tempfile.TemporaryDirectory(prefix="midge-permac-") as tmp:
+        record = permac.record_file(model, tmp)
+        runs = [mix(permac.INVOKE_SCRIPT, (model, record, k), asm=asm, arch=arch) for k in (n, 0)]
+    totals = [sum(count for count, _ in run.values()) for run in runs]
+    cycles = {core: (thumbcycles.cycles(runs[0], core) - thumbcycles.cycles(runs[1], core)) / (n * macs)
+              for core in thumbcycles.CORES}
+    kinds = dict.fromkeys(thumbcycles.KINDS, 0)
+    for sign, run in zip((1, -1), runs):
+        for disas, (count, _) in run.items():
+            kinds[thumbcycles.kind(disas)] += sign * count
+    return (totals[0] - totals[1]) / (n * macs), cycles, {k: v / (n * macs) for k, v in kinds.items()}

@@ -79,8 +79,10 @@ def _warn_no_32_bit():
 def unixport_env(viper=True, extra_path=(), env=None):
     """Environment for a unix-port process: MICROPYPATH holds `device/` (and
     extra_path); ``viper=False`` sets MIDGE_NO_VIPER=1 so the device package
-    takes its plain-Python paths."""
+    takes its plain-Python paths. Native code stays on the heap, as on a board:
+    MICROPY_EXEC_PAGES (tools/unix32/exec.c) is removed; only instruction counts set it."""
     env = dict(os.environ if env is None else env)
+    env.pop("MICROPY_EXEC_PAGES", None)
     paths = [str(p) for p in extra_path] + [str(device_dir()), ".frozen"]
     env["MICROPYPATH"] = os.pathsep.join(paths)
     if viper:

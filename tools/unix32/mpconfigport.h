@@ -30,6 +30,14 @@
 #define MICROPY_GC_SPLIT_HEAP               (0)
 #define MICROPY_STACK_CHECK                 (1)
 #define MICROPY_PERSISTENT_CODE_LOAD        (1)
+// Native code (viper, asm, .mpy native text) goes on the GC heap as on a board, tracked
+// as MicroPython tracks it there; exec.c can put it in pages of its own instead.
+void mp_port_alloc_exec(size_t min_size, void **ptr, size_t *size);
+void mp_port_free_exec(void *ptr, size_t size);
+#define MP_PLAT_ALLOC_EXEC(min_size, ptr, size) mp_port_alloc_exec(min_size, ptr, size)
+#define MP_PLAT_FREE_EXEC(ptr, size)        mp_port_free_exec(ptr, size)
+#define MICROPY_PERSISTENT_CODE_TRACK_FUN_DATA (1)
+#define MICROPY_PERSISTENT_CODE_TRACK_BSS_RODATA (0)
 #define MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF (1)
 #define MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE (256)
 #define MICROPY_KBD_EXCEPTION               (1)
