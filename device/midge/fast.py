@@ -47,9 +47,15 @@ VIPER = not _disabled_by_env() and _viper_works()
 _ARCHS = {4: "armv6m", 5: "armv6m", 6: "armv7emsp", 7: "armv7emsp", 8: "armv7emsp"}
 
 
+def asm_variant(arch):
+    """The asm_thumb kernels for native arch number ``arch`` (``sys.implementation._mpy
+    >> 10``; 4 armv6m ... 8 armv7emdp), or None where there are none."""
+    return _ARCHS.get(arch)
+
+
 def _asm_kernels():
     import sys
-    arch = _ARCHS.get(getattr(sys.implementation, "_mpy", 0) >> 10)
+    arch = asm_variant(getattr(sys.implementation, "_mpy", 0) >> 10)
     if not VIPER or arch is None:
         return None
     try:

@@ -79,9 +79,12 @@ def handler(args):
         print(f"held once loaded: {parts['total']:,} B: {model}, the tensor arena {parts['arena']:,} B "
               f"(activations), the {window} {parts['window']:,} B, and {parts['rest']:,} B of midge's code, "
               f"per-op and feature tables and objects")
-    print(f"latency estimate: {doc['macs']:,} MACs x {cm['instr_per_mac']:.1f} instr/MAC "
-          f"(like {cm['bench_model']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
-          f"instr/sample, x CPI per core / clock; figures from {cm['source']} (docs/training.md)")
+    for b in doc["boards"]:
+        if b["latency_ms"] is not None:
+            print(f"latency estimate, {b['board']}: {doc['macs']:,} MACs x {b['cycles_per_mac']:.2f} cycles/MAC "
+                  f"({b['mac_basis']}) + {doc['window_samples']:,} samples x {cm['instr_per_sample']:.0f} "
+                  f"instr/sample x CPI {b['cpi']}, at {b['clock_hz'] / 1e6:g} MHz")
+    print(f"x64 viper figures from {cm['source']}; method in docs/training.md")
     bad = [b for b in doc["boards"] if b["verdict"] != "fits"]
     for b in bad:
         print(f"midge: {b['board']}: {b['verdict']}: {'; '.join(b['reasons'])}")

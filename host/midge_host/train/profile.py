@@ -24,24 +24,33 @@ board's arch are compared with its flash.
 
 **Latency** per window is an estimate from a cost model:
 
-    instructions = MACs x instr_per_MAC + new samples x instr_per_sample
-    latency      = instructions x CPI(core) / clock_hz
+    cycles  = MACs x cycles_per_MAC(board) + new samples x instr_per_sample x CPI(core)
+    latency = cycles / clock_hz
 
 New samples are a window's, or only a stride's where the app computes the features
 frame by frame as samples arrive (``midge.framestream.can_stream``: the spectral
 kinds, mono, the stride a whole number of frames), so each frame's row is computed
 once, not once per window that spans it.
 
-``instr_per_MAC`` and ``instr_per_sample`` are x64 instruction counts of
-midge's viper paths measured by ``make bench`` (callgrind): read from
-out/bench/nn.md and out/bench/dsp.md when present, else the figures recorded
-in docs/benchmarks.md (``DEFAULT_NN``, ``DEFAULT_DSP``). instr_per_MAC is
-that of the benchmark model whose MAC count is nearest (log scale) to this
-model's; instr_per_sample that of the benchmark's default config of the same
-feature kind, per input sample. ``CPI`` converts x64 instructions into board
-cycles (``CPI``: an assumption per core type, docs/training.md). The
-real-time factor is latency / stride (below 1: keeps up). Camera models have
-no stride: their factor is None.
+``cycles_per_MAC`` on a Cortex-M board that runs midge's asm_thumb kernels
+(``midge.fast.asm_variant`` of its mpy arch: the DSP kernels on a Cortex-M4, M7
+or M33, the armv6m ones on a Cortex-M0+) is counted: the model's invokes run in
+the ARM Thumb test bed with the device package compiled for the board's arch
+(``midge_host.thumbcount``, about 2 M MACs against 0 invokes), their instruction
+mix costed with the core's instruction timings (``midge_host.thumbcycles``), so
+ops that fall back to viper and every other op are in it. Without the test bed
+it is the estimate of the ``tools/bench_thumb.py`` model nearest in MACs, read
+from out/bench/thumb.md when present, else docs/benchmarks.md's
+(``DEFAULT_THUMB``). On other boards it is instr_per_MAC x CPI(core), with
+``instr_per_MAC`` the x64 instruction count of midge's viper kernels measured by
+``make bench`` (callgrind; out/bench/nn.md, else ``DEFAULT_NN``).
+``instr_per_sample`` is the x64 count of the viper feature paths (out/bench/dsp.md,
+else ``DEFAULT_DSP``) on every board. Per MAC figures are those of the benchmark
+model whose MAC count is nearest (log scale) to this model's; instr_per_sample
+that of the benchmark's default config of the same feature kind, per input
+sample. ``CPI`` converts x64 instructions into board cycles (an assumption per
+core type, docs/training.md). The real-time factor is latency / stride (below 1:
+keeps up). Camera models have no stride: their factor is None.
 
 Verdict per board: "fits", "too big" (under 15 % heap headroom, or the files
 over the flash) or "too slow" (real-time factor >= 1).
@@ -52,12 +61,14 @@ import math
 from pathlib import Path
 
 from midge_host.boards import load_board
+from midge_host.deploy.target import ARCH_BY_ID
 from midge_host.deploy import weights_for
 from midge_host.deploy.artifacts import load_build
 from midge_host.deploy.heap import app_heap, files_bytes, in_use, measured_with
 from midge_host.errors import MidgeError
 from midge_host.modelinfo import describe
 from midge_host.paths import REPO_ROOT
+from midge_host.thumbcycles import core_of
 from midge_host.train import artifacts
 
 BENCH_DIR = REPO_ROOT / "out" / "bench" if REPO_ROOT else None
@@ -73,6 +84,14 @@ DEFAULT_NN = {  # model: (MACs, instr/MAC midge viper), docs/benchmarks.md, 2026
 }
 DEFAULT_DSP = {  # kind: instructions per window (viper) of its default config, docs/benchmarks.md
     "micro_speech": 23.28e6, "spectrogram": 11.90e6, "mfe": 30.94e6, "mfcc": 16.83e6, "motion": 1.69e6,
+}
+DEFAULT_THUMB = {  # model: (MACs, {core: est. cycles/MAC, asm_thumb kernels}), docs/benchmarks.md, 2026-12-03
+    "micro_speech_like": (336000, {"Cortex-M4": 5.37, "Cortex-M33": 5.37, "Cortex-M7": 4.28, "Cortex-M0+": 9.47}),
+    "person_detect_like": (7157888, {"Cortex-M4": 5.89, "Cortex-M33": 5.89, "Cortex-M7": 4.64, "Cortex-M0+": 11.16}),
+    "ds_cnn_like": (2656768, {"Cortex-M4": 5.54, "Cortex-M33": 5.54, "Cortex-M7": 4.38, "Cortex-M0+": 10.62}),
+    "op spec: dense": (4608, {"Cortex-M4": 9.84, "Cortex-M33": 9.84, "Cortex-M7": 7.48, "Cortex-M0+": 14.23}),
+    "op spec: conv": (64160, {"Cortex-M4": 8.25, "Cortex-M33": 8.25, "Cortex-M7": 6.29, "Cortex-M0+": 12.22}),
+    "op spec: depthwise": (4680, {"Cortex-M4": 17.53, "Cortex-M33": 17.53, "Cortex-M7": 12.82, "Cortex-M0+": 26.52}),
 }
 BENCH_SAMPLES = {"micro_speech": 16000, "spectrogram": 16000, "mfe": 16000, "mfcc": 16000, "motion": 600}
 """Input samples per window of each kind's default config (1 s at 16 kHz; motion 2 s x 100 Hz x 3 axes)."""
@@ -111,6 +130,14 @@ def _number(text):
         return None
 
 
+def _shown(path):
+    """``path`` relative to the checkout where it is inside it."""
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 def bench_figures():
     """({model: (MACs, instr/MAC)}, {kind: instr/window}, source text)."""
     nn, dsp, sources = dict(DEFAULT_NN), dict(DEFAULT_DSP), []
@@ -122,26 +149,99 @@ def bench_figures():
                     for r in _table(nn_md, "instr/MAC midge")}
         measured = {k: v for k, v in measured.items() if v[0] and v[1]}
         if measured:
-            nn, sources = measured, sources + [str(nn_md.relative_to(REPO_ROOT))]
+            nn, sources = measured, sources + [_shown(nn_md)]
     if dsp_md.is_file():
         measured = {r["extractor"]: _number(r["instructions /window"])
                     for r in _table(dsp_md, "instructions /window")}
         measured = {k: v for k, v in measured.items() if k in DEFAULT_DSP and v}
         if measured:
             dsp.update(measured)
-            sources.append(str(dsp_md.relative_to(REPO_ROOT)))
+            sources.append(_shown(dsp_md))
     source = (" and ".join(sources) + " (make bench)") if sources else "docs/benchmarks.md (defaults)"
     if sources and len(sources) < 2:
         source += ", other figures from docs/benchmarks.md"
     return nn, dsp, source
 
 
+def thumb_figures():
+    """({model: (MACs, {core: cycles/MAC})}, source text): out/bench/thumb.md's estimates, else
+    DEFAULT_THUMB."""
+    md = BENCH_DIR / "thumb.md" if BENCH_DIR is not None else None
+    if md is not None and md.is_file():
+        measured = {}
+        for row in _table(md, "cycles/MAC"):
+            costs = {key.replace(" cycles/MAC", ""): _number(value) for key, value in row.items()
+                     if key.endswith(" cycles/MAC")}
+            macs = _number(row.get("MACs", ""))
+            if macs and costs and all(costs.values()):
+                measured[row["model"]] = (macs, costs)
+        if measured:
+            return measured, f"{_shown(md)} (make bench)"
+    return dict(DEFAULT_THUMB), "docs/benchmarks.md (defaults)"
+
+
+def _nearest(figures, macs):
+    """The benchmark model of ``figures`` ({model: (MACs, ...)}) nearest ``macs`` on a log scale."""
+    return min(figures, key=lambda m: abs(math.log(max(figures[m][0], 1)) - math.log(max(macs, 1))))
+
+
 def cost_model(macs, kind):
     """(instr per MAC, benchmark model used, instr per sample, source)."""
     nn, dsp, source = bench_figures()
-    name = min(nn, key=lambda m: abs(math.log(max(nn[m][0], 1)) - math.log(max(macs, 1))))
+    name = _nearest(nn, macs)
     per_sample = dsp[kind] / BENCH_SAMPLES[kind] if kind in dsp else 0.0
     return nn[name][1], name, per_sample, source
+
+
+def thumb_core(board):
+    """The Cortex-M core whose asm_thumb estimate applies to ``board``, or None: the core
+    must run the asm kernels its figures were costed from (DSP ones on an M4/M7/M33, the
+    armv6m ones on an M0+)."""
+    core = core_of(board.core)
+    arch = ARCH_BY_ID.index(board.mpy_arch) if board.mpy_arch in ARCH_BY_ID else 0
+    from midge.fast import asm_variant
+    variant = asm_variant(arch)
+    if core == "Cortex-M0+":
+        return core if variant == "armv6m" else None
+    return core if core and variant == "armv7emsp" else None
+
+
+COUNT_MACS = 2_000_000
+"""MACs (invokes x the model's) a test bed count of the model runs, at least one invoke."""
+
+
+def _measured(model, board, macs, cache):
+    """{core: cycles/MAC} of ``model`` as ``board``'s package runs it in the ARM Thumb test bed
+    (cached per mpy arch in ``cache``), or None where instructions cannot be counted here."""
+    from midge_host import thumbcount
+    if thumbcount.missing():
+        return None
+    if board.mpy_arch not in cache:
+        variant = "armv6m" if thumb_core(board) == "Cortex-M0+" else None
+        n = max(1, COUNT_MACS // max(macs, 1))
+        cache[board.mpy_arch] = thumbcount.per_mac_cycles(model, n, asm=variant, arch=board.mpy_arch)[1]
+    return cache[board.mpy_arch]
+
+
+def mac_cycles(board, macs, per_mac, model=None, cache=None):
+    """(cycles per MAC on ``board``, how it was found) for a model of ``macs`` MACs.
+
+    A Cortex-M board that runs the asm_thumb kernels: ``model`` (a .tflite path) counted in
+    the ARM Thumb test bed with the board's package (``_measured``), else, without the test
+    bed or a model, the nearest benchmark model of ``thumb_figures``. Other boards:
+    ``per_mac`` (x64 viper instructions per MAC) x CPI."""
+    core = thumb_core(board)
+    if core is not None:
+        measured = _measured(model, board, macs, cache if cache is not None else {}) if model else None
+        if measured is not None:
+            return measured[core], (f"this model in the ARM Thumb test bed, {board.mpy_arch} package, "
+                                    f"costed for a {core}")
+        figures, source = thumb_figures()
+        name = _nearest(figures, macs)
+        if core in figures[name][1]:
+            return figures[name][1][core], f"like {name} in tools/bench_thumb.py, {source}, for a {core}"
+    factor = cpi(board)
+    return (per_mac * factor if factor else None), "viper, x64 instr/MAC x CPI"
 
 
 def new_samples(meta):
@@ -200,14 +300,18 @@ def profile(project, boards, clip=None, progress=None):
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
     samples = new_samples(meta)
-    instructions = info["macs"] * per_mac + samples * per_sample
+    instructions = info["macs"] * per_mac + samples * per_sample  # x64 viper, for the record
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
-    rows = []
+    rows, counted = [], {}
     for board, key in zip(profiles, basis):
         measured = heaps[key]
         needed = measured["run_bytes"] or measured["load_bytes"]
         factor = cpi(board)
-        latency = instructions * factor / board.clock_hz * 1000 if factor and board.clock_hz else None
+        per_mac_cycles, mac_basis = mac_cycles(board, info["macs"], per_mac, build / "model.tflite", counted)
+        latency = None
+        if factor and per_mac_cycles and board.clock_hz:
+            cycles = info["macs"] * per_mac_cycles + samples * per_sample * factor
+            latency = cycles / board.clock_hz * 1000
         rtf = latency / 1000 / stride_s if latency is not None and stride_s else None
         files = files_bytes(deployed, board.mpy_arch)
         headroom = 1 - needed / board.heap_bytes
@@ -222,6 +326,7 @@ def profile(project, boards, clip=None, progress=None):
             verdict = "too slow"
             reasons.append(f"{latency:.0f} ms per window, a window arrives every {1000 * stride_s:.0f} ms")
         rows.append({"board": board.name, "core": board.core, "clock_hz": board.clock_hz, "cpi": factor,
+                     "cycles_per_mac": per_mac_cycles, "mac_basis": mac_basis,
                      "heap_bytes": board.heap_bytes, "ram_bytes": needed, "headroom": headroom,
                      "measured_with": measured["measured_with"],
                      "files_bytes": files, "board_flash_bytes": board.flash_bytes,
