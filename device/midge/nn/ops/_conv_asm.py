@@ -98,14 +98,16 @@ def _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax):
 
 def pack_conv(kernel, args):
     """CONV_2D for the plain ``conv_int8`` arguments: the matrix product, else viper."""
-    from midge.nn.ops._conv_viper import pack_conv as viper
     x, w, out, wtap, wfull, bias, mult, shift, geom, ioff, ooff, amin, amax = args
     nb, h, wd, c, oh, ow, ocn, fh, fw, fc, sh, sw, dh, dw, ph, pw, fpg = geom
-    if fpg != ocn:
-        return viper(kernel, args)
-    const = [bias[i] + ioff * wfull[i] for i in range(ocn)]
-    if fh == fw == sh == sw == 1 and ph == pw == 0 and (oh, ow) == (h, wd):
-        found = matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0, ooff, amin, amax)
-    else:
-        found = _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax)
-    return found or viper(kernel, args)
+    found = None
+    if fpg == ocn:
+        const = [bias[i] + ioff * wfull[i] for i in range(ocn)]
+        if fh == fw == sh == sw == 1 and ph == pw == 0 and (oh, ow) == (h, wd):
+            found = matmul_args(x, w, out, const, mult, shift, nb * h * wd, c, ocn, 0, ooff, amin, amax)
+        else:
+            found = _im2col(x, w, out, const, mult, shift, geom, ioff, ooff, amin, amax)
+    if found is None:  # only then load the viper kernel's code
+        from midge.nn.ops._conv_viper import pack_conv as viper
+        found = viper(kernel, args)
+    return found
