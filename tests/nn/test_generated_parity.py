@@ -1,6 +1,7 @@
 """midge.nn is bit-exact with TFLite-Micro on host/midge_host/modelgen's suite
 (TensorFlow-built random int8 models covering every supported op and variant),
-for several weight seeds and many random inputs, under CPython and the unix port."""
+for several weight seeds and many random inputs, under CPython and the unix port, and
+with the asm_thumb kernels (DSP and armv6m) on the ARM Thumb test bed."""
 
 import numpy as np
 import pytest
@@ -44,11 +45,30 @@ def test_suite_covers_every_op(suite):
 def test_generated_model(name, kind, suite, tmp_path):
     for seed in SEEDS:
         model = suite[(name, seed)]
-        inputs = modelgen.random_inputs(model.read_bytes(), RECORDS, seed=100 + seed)
-        # plus one record at the low end of every int8 input (float inputs: zeros)
-        inputs = [np.concatenate([x, np.full((1,) + x.shape[1:], -128 if x.dtype == np.int8 else 0, x.dtype)])
-                  for x in inputs]
+        inputs = _with_low_end(modelgen.random_inputs(model.read_bytes(), RECORDS, seed=100 + seed))
         assert_same(kind, model, inputs, tmp_path)
+
+
+def _with_low_end(inputs):
+    """``inputs`` plus one record at the low end of every int8 input (float inputs: zeros)."""
+    return [np.concatenate([x, np.full((1,) + x.shape[1:], -128 if x.dtype == np.int8 else 0, x.dtype)])
+            for x in inputs]
+
+
+@pytest.mark.parametrize("asm", ["dsp", "armv6m"])
+def test_generated_models_with_the_asm_kernels(asm, suite, tmp_path, monkeypatch):
+    """Every generated model (weight seed 0) on the ARM Thumb test bed with the asm_thumb
+    kernels a Cortex-M4/M7/M33 runs, and with the Thumb-1 ones a Cortex-M0+ runs."""
+    from midge_host.unixport import thumb_executable
+    if not thumb_executable():
+        pytest.skip("no ARM Thumb test bed (make setup)")
+    if asm == "armv6m":
+        monkeypatch.setenv("MIDGE_ASM", "armv6m")
+    else:
+        monkeypatch.delenv("MIDGE_ASM", raising=False)
+    for name in modelgen.SPECS:
+        model = suite[(name, 0)]
+        assert_same("thumb", model, _with_low_end(modelgen.random_inputs(model.read_bytes(), 8, seed=100)), tmp_path)
 
 
 @pytest.mark.parametrize("kind", ["cpython", "unix-viper", "thumb"])
