@@ -56,7 +56,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from midge_host import modelgen, permac, thumbcount
+from midge_host import modelgen, permac, thumbcount, thumbcycles
 from midge_host.errors import MidgeError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -135,8 +135,8 @@ def table(rows, quick):
     for r in rows:
         name = r["name"] if r["whole"] else f"op spec: {r['name']}"
         lines.append(f"| {name} | {r['macs']:,} | " + " | ".join(f"{r['cycles'][c]:.2f}" for c in cores) + " |")
-    kinds = [k for r in rows[:1] for k in r.get("kinds", {}).get("asm", {})]
-    if kinds:
+    if all("kinds" in r for r in rows):
+        kinds = thumbcycles.KINDS
         lines += ["", "The asm ways' instruction mix, instructions per MAC by kind (branch: any "
                   "instruction that can change the PC; taken ones cost the refill):", "",
                   "| model | asm | " + " | ".join(kinds) + " |", "|---|---|" + "---:|" * len(kinds)]

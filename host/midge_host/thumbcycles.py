@@ -106,11 +106,14 @@ def _writes_pc(name, operands):
     return bool(name in _MULTIPLE and re.search(r"\bpc\b", operands)) or (name in _LOADS and first == "pc")
 
 
+_REFILL = {"Cortex-M0+": (1, 2), "Cortex-M4": (2, 3), "Cortex-M33": (2, 3), "Cortex-M7": (1, 1)}
+"""Pipeline refill P per core: (after a taken branch, after a load to the PC)."""
+
+
 def _cost(name, operands, core):
     """(cycles when it falls through, extra cycles each time it is taken)."""
-    m7, m0 = core == "Cortex-M7", core == "Cortex-M0+"
-    load_pc = _writes_pc(name, operands)
-    refill = 1 if m7 else (2 if load_pc else 1) if m0 else (3 if load_pc else 2)
+    m7 = core == "Cortex-M7"
+    refill = _REFILL[core][1 if _writes_pc(name, operands) else 0]
     if name in _LOADS or name in _STORES:
         return (1 if m7 else 2), refill
     if name in _PAIRS:

@@ -193,14 +193,18 @@ def cost_model(macs, kind):
     return nn[name][1], name, per_sample, source
 
 
+def _asm_variant(board):
+    """The asm_thumb kernels ``board`` runs (the device's ``midge.fast.asm_variant``), or None."""
+    from midge.fast import asm_variant
+    return asm_variant(ARCH_BY_ID.index(board.mpy_arch) if board.mpy_arch in ARCH_BY_ID else 0)
+
+
 def thumb_core(board):
     """The Cortex-M core whose asm_thumb estimate applies to ``board``, or None: the core
     must run the asm kernels its figures were costed from (DSP ones on an M4/M7/M33, the
     armv6m ones on an M0+)."""
     core = core_of(board.core)
-    arch = ARCH_BY_ID.index(board.mpy_arch) if board.mpy_arch in ARCH_BY_ID else 0
-    from midge.fast import asm_variant
-    variant = asm_variant(arch)
+    variant = _asm_variant(board)
     if core == "Cortex-M0+":
         return core if variant == "armv6m" else None
     return core if core and variant == "armv7emsp" else None
@@ -217,9 +221,10 @@ def _measured(model, board, macs, cache):
     if thumbcount.missing():
         return None
     if board.mpy_arch not in cache:
-        variant = "armv6m" if thumb_core(board) == "Cortex-M0+" else None
+        # the test bed picks the DSP kernels by itself; the Thumb-1 ones need asking for
+        asm = "armv6m" if _asm_variant(board) == "armv6m" else None
         n = max(1, COUNT_MACS // max(macs, 1))
-        cache[board.mpy_arch] = thumbcount.per_mac_cycles(model, n, asm=variant, arch=board.mpy_arch)[1]
+        cache[board.mpy_arch] = thumbcount.per_mac_cycles(model, n, asm=asm, arch=board.mpy_arch)[1]
     return cache[board.mpy_arch]
 
 
@@ -300,7 +305,6 @@ def profile(project, boards, clip=None, progress=None):
     kind = meta["features"]["kind"]
     per_mac, bench_model, per_sample, source = cost_model(info["macs"], kind)
     samples = new_samples(meta)
-    instructions = info["macs"] * per_mac + samples * per_sample  # x64 viper, for the record
     stride_s = meta["stride_samples"] / meta["sample_rate"] if meta["stride_samples"] else None
     rows, counted = [], {}
     for board, key in zip(profiles, basis):
@@ -334,7 +338,7 @@ def profile(project, boards, clip=None, progress=None):
     doc = {"model_bytes": info["bytes"], "arena_bytes": info["arena"]["midge"], "macs": info["macs"],
            "heap": dict(heap, clip=str(clip) if clip else None),
            "heaps": [dict(h, clip=str(clip) if clip else None) for h in heaps.values()], "in_use": parts, "window_samples": samples,
-           "cost_model": {"instructions": instructions, "instr_per_mac": per_mac, "bench_model": bench_model,
+           "cost_model": {"instr_per_mac": per_mac, "bench_model": bench_model,
                           "instr_per_sample": per_sample, "source": source},
            "boards": rows}
     if project.model["name"] == "mosquito_cnn1d":
